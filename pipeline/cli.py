@@ -1,0 +1,269 @@
+"""Command line: ``python -m pipeline COMMAND``. The only module that prints.
+
+    run        process every PDF under a folder into tables (CSV, Parquet, SQLite)
+    report     write the theme report (HTML and Markdown) of an output folder
+    audit      highlight every mention against its source; export and apply reviews
+    evaluate   score the tables against gold annotations and speaker labels
+    benchmark  time the stages against pdfplumber + spaCy's small English pipeline
+    themes     recompute the themes of an output folder
+    build-model  rebuild the spaCy pipeline folder in models/ around its rule files
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import PipelineError
+from .settings import DEFAULT_MODEL, Settings
+
+EPILOG = """examples:
+  python -m pipeline run corpus/ --out outputs/          process every PDF under corpus/
+  python -m pipeline run corpus/ --out outputs/ --force  process everything again
+  python -m pipeline report outputs/                     themes report: outputs/report/index.html
+  python -m pipeline audit outputs/                      audit pages: outputs/audit/<doc_id>.html
+  python -m pipeline evaluate outputs/ --gold corpus/    precision, recall and F1 against gold files
+"""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    kwargs = {}
+    for name in ("timeout_s", "memory_mb", "max_pages", "max_file_mb"):
+        value = getattr(args, name, None)
+        if value is not None:
+            kwargs[name] = value
+    if getattr(args, "model", None):
+        kwargs["model"] = Path(args.model)
+    return Settings(**kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Turn meeting-summary PDFs into tables of who spoke, for which country, about which "
+                    "programmes, with which figures; group what was said into themes; audit every value.",
+        epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="process the PDFs under a folder into tables",
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
+                         description="Read every PDF under FOLDER (or one PDF), recognise speakers, countries, "
+                                     "programmes and figures, and write the tables to --out as CSV, Parquet and "
+                                     "one SQLite database (meetings.sqlite). Only new or changed PDFs are "
+                                     "processed (by SHA-256); files that cannot be read get a row in "
+                                     "documents.csv saying why, and the exit status is 1.",
+                         epilog="example:\n  python -m pipeline run corpus/ --out outputs/ --jobs 2")
+    run.add_argument("folder", type=Path, help="folder of PDFs (searched recursively), or one PDF")
+    run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
+    run.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per CPU core)")
+    run.add_argument("--force", action="store_true", help="process every PDF again, changed or not")
+    run.add_argument("--prune", action="store_true",
+                     help="drop from the tables the documents whose PDF is no longer in the folder")
+    run.add_argument("--password", help="password for encrypted PDFs you are allowed to open")
+    run.add_argument("--timeout", dest="timeout_s", type=float, help="seconds allowed per document (default 300)")
+    run.add_argument("--memory-mb", type=int, help="memory cap per worker in MB (default 3072)")
+    run.add_argument("--max-pages", type=int, help="refuse PDFs with more pages (default 5000)")
+    run.add_argument("--max-file-mb", type=int, help="refuse PDFs larger than this (default 500)")
+    run.add_argument("--themes", type=int, default=0, help="number of themes (default: chosen by stability)")
+    run.add_argument("--model", help=f"spaCy pipeline folder (default: {DEFAULT_MODEL})")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    report = sub.add_parser("report", help="write the theme report of an output folder",
+                            description="Write OUTDIR/report/index.html (self-contained: opens offline, can be "
+                                        "mailed) and OUTDIR/report/report.md from the tables of a run.")
+    report.add_argument("outdir", type=Path, help="output folder of `run`")
+    report.add_argument("--theme", help="only themes whose label or keywords contain this text")
+    report.add_argument("--country", help="only statements of speakers from this country (ISO code, e.g. FR)")
+    report.add_argument("--since", help="only meetings dated on or after YYYY-MM-DD (the date in the document)")
+
+    audit = sub.add_parser("audit", help="audit pages, review export and review import",
+                           description="`audit OUTDIR [--doc DOC_ID]` writes OUTDIR/audit/<doc_id>.html: the text "
+                                       "with every mention highlighted and each PDF page with boxes around them.\n"
+                                       "`audit export OUTDIR -o review.csv` writes one row per mention with an "
+                                       "empty verdict column (ok, wrong, fix:<value>).\n"
+                                       "`audit apply review.csv --out OUTDIR --reviewer NAME` records the verdicts; "
+                                       "every later run applies them.",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    view = audit_sub.add_parser("view", help="write the audit pages (the default action)")
+    view.add_argument("outdir", type=Path)
+    view.add_argument("--doc", help="only this document (doc_id or a unique prefix)")
+    export = audit_sub.add_parser("export", help="write a review sheet, one row per mention")
+    export.add_argument("outdir", type=Path)
+    export.add_argument("-o", "--output", type=Path, default=Path("review.csv"))
+    export.add_argument("--doc", help="only this document")
+    export.add_argument("--label", help="only this kind: SPEAKER, COUNTRY, PROGRAMME or FIGURE")
+    apply = audit_sub.add_parser("apply", help="record the verdicts of a review sheet")
+    apply.add_argument("review", type=Path)
+    apply.add_argument("--out", type=Path, required=True, help="output folder whose database takes the verdicts")
+    apply.add_argument("--reviewer", required=True, help="your name, recorded with each verdict")
+
+    evaluate = sub.add_parser("evaluate", help="score the tables against gold files and speaker labels",
+                              description="Compare the tables of OUTDIR with every *.gold.json in --gold (X.gold.json "
+                                          "belongs to the PDFs named X*.pdf): precision, recall and F1 per type, "
+                                          "attribution accuracy, and the misses and false alarms. With --labels, "
+                                          "the share of labelled paragraphs attributed to the right country. "
+                                          "Reviewed verdicts give an estimated precision per type.")
+    evaluate.add_argument("outdir", type=Path)
+    evaluate.add_argument("--gold", type=Path, help="folder with *.gold.json files")
+    evaluate.add_argument("--labels", type=Path, help="CSV of paragraph speaker labels (document, starts, country)")
+    evaluate.add_argument("--errors", type=int, default=15, help="misses and false alarms to list per type")
+
+    bench = sub.add_parser("benchmark", help="pages per second and seconds per stage",
+                           description="Time extraction and recognition on a folder of PDFs, next to pdfplumber's "
+                                       "extract_text followed by spaCy's small English pipeline (en_core_web_sm "
+                                       "when installed, else the same architecture untrained: the cost is the same). "
+                                       "With --jobs, also time whole runs with that many workers and report peak "
+                                       "memory.")
+    bench.add_argument("folder", type=Path, nargs="?", default=Path("corpus"))
+    bench.add_argument("--jobs", type=int, nargs="*", default=[], help="also time `run` with these worker counts")
+    bench.add_argument("--repeat", type=int, default=1)
+
+    themes = sub.add_parser("themes", help="recompute the themes of an output folder")
+    themes.add_argument("outdir", type=Path)
+    themes.add_argument("--themes", type=int, default=0, help="number of themes (default: chosen by stability)")
+
+    build = sub.add_parser("build-model", help="rebuild the spaCy pipeline folder around its rule files")
+    build.add_argument("--model", default=str(DEFAULT_MODEL))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["audit"] and len(argv) > 1 and argv[1] not in ("view", "export", "apply", "-h", "--help"):
+        argv.insert(1, "view")
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except PipelineError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the outputs written so far are intact; run again to finish", file=sys.stderr)
+        return 130
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .run import run_folder
+    from .themes import update_themes
+
+    if not args.folder.exists():
+        print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    bar = None
+    done_pages = 0
+
+    def on_plan(todo: int, skipped: int) -> None:
+        nonlocal bar
+        if args.quiet or not sys.stderr.isatty():
+            return
+        from tqdm import tqdm
+        bar = tqdm(total=todo, unit="doc", desc=f"processing ({skipped} unchanged)", file=sys.stderr)
+
+    def progress(source: str, status: str, pages: int) -> None:
+        nonlocal done_pages
+        done_pages += pages
+        if bar is not None:
+            elapsed = bar.format_dict["elapsed"] or 1e-9
+            bar.set_postfix_str(f"{done_pages / elapsed:.1f} pages/s, last: {Path(source).name} {status}",
+                                refresh=False)
+            bar.update(1)
+
+    summary = run_folder(args.folder, args.out, settings, jobs=args.jobs, force=args.force, prune=args.prune,
+                         password=args.password, progress=progress, on_plan=on_plan)
+    if bar is not None:
+        bar.close()
+    themes = update_themes(args.out, settings, n_themes=args.themes) if summary.processed or summary.pruned \
+        else None
+    rate = summary.pages / summary.seconds if summary.seconds else 0.0
+    print(f"processed {summary.processed}, skipped {summary.skipped} unchanged, failed {summary.failed}"
+          + (f", pruned {summary.pruned}" if summary.pruned else "")
+          + f" in {summary.seconds:.1f} s ({summary.pages} pages, {rate:.1f} pages/s)")
+    if themes:
+        print(f"themes: {themes}")
+    print(f"tables: {args.out.resolve()}/ (documents, speakers, statements, countries, programmes, figures, "
+          f"mentions as .csv and .parquet; database meetings.sqlite)")
+    for source, error in summary.failures:
+        print(f"FAILED {source}: {error}", file=sys.stderr)
+    if summary.failed:
+        print(f"{summary.failed} file(s) failed: see the status and error columns of documents.csv",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    paths = write_report(args.outdir, theme=args.theme, country=args.country, since=args.since)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from . import audit
+
+    if args.audit_command == "view":
+        for p in audit.write_audit(args.outdir, doc=args.doc):
+            print(p)
+    elif args.audit_command == "export":
+        n = audit.export_review(args.outdir, args.output, doc=args.doc, label=args.label)
+        print(f"{args.output}: {n} mentions; fill the verdict column with ok, wrong or fix:<value>, then run "
+              f"`python -m pipeline audit apply {args.output} --out {args.outdir} --reviewer YOUR_NAME`")
+    else:
+        counts = audit.apply_review(args.review, args.out, args.reviewer)
+        print(f"recorded {sum(counts.values())} verdicts ({', '.join(f'{k} {v}' for k, v in counts.items())}); "
+              f"the next `run` re-processes the reviewed documents and applies them")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import attribution, evaluate_folder, review_precision
+
+    if not args.gold and not args.labels:
+        print("error: give --gold DIR and/or --labels FILE", file=sys.stderr)
+        return 2
+    if args.gold:
+        for line in evaluate_folder(args.outdir, args.gold, errors=args.errors):
+            print(line)
+    if args.labels:
+        for line in attribution(args.outdir, args.labels):
+            print(line)
+    for line in review_precision(args.outdir):
+        print(line)
+    return 0
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from .benchmark import benchmark
+
+    for line in benchmark(args.folder, jobs=args.jobs, repeat=args.repeat):
+        print(line, flush=True)
+    return 0
+
+
+def cmd_themes(args: argparse.Namespace) -> int:
+    from .themes import update_themes
+
+    print(update_themes(args.outdir, Settings(), n_themes=args.themes))
+    return 0
+
+
+def cmd_build_model(args: argparse.Namespace) -> int:
+    from .recognise import build_model
+
+    nlp = build_model(Path(args.model))
+    print(f"{args.model}: pipeline {nlp.pipe_names}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "audit": cmd_audit, "evaluate": cmd_evaluate,
+            "benchmark": cmd_benchmark, "themes": cmd_themes, "build-model": cmd_build_model}

@@ -1,0 +1,318 @@
+"""Figures: quantities with a value and a unit, and what they measure.
+
+Percentages, money (currency symbols, codes and names; "$" and "pounds" resolved from the
+speaker's country at link time), durations, points and counts; scale words ("50 million",
+"1.3M"), ranges ("2 to 5%": the upper bound, the lower kept), ratios ("7 out of 10",
+"1 in 5", "2/3 of" -> percent) and numbers written in words ("three years").
+Not figures: bare years, dates, identifiers ("paragraph 2", "WT/COMTD/M/1", "B1 level"),
+list and paragraph numbers.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..data import Label, Mention
+from .common import DataComponent, mentions_of, read_tsv, read_words
+
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
+YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+WORDISH = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
+MEASURE_STOP = STOP_WORDS | {"each", "per", "compared", "respectively", "approximately", "around", "about"}
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+class FigureRecogniser(DataComponent):
+    files = ("units.tsv", "scales.tsv", "number_words.tsv", "identifier_words.txt", "months.txt",
+             "age_cues.txt", "currency_context.tsv", "fractions.tsv")
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+
+    def load(self, path: Path) -> None:
+        self.units = {r["surface"]: r["unit"] for r in read_tsv(path / "units.tsv")}
+        self.currency_context = {(r["unit"], r["country"]): r["currency"]
+                                 for r in read_tsv(path / "currency_context.tsv")}
+        where = {r["surface"]: r["where"] for r in read_tsv(path / "units.tsv")}
+        before = [u for u, w in where.items() if w in ("before", "both")]
+        after = [u for u, w in where.items() if w in ("after", "both")]
+        scales = read_tsv(path / "scales.tsv")
+        self.scales = {r["word"]: float(r["factor"]) for r in scales}
+        spaced = _alternation([r["word"] for r in scales if r["attached"] == "0"])
+        glued = _alternation([r["word"] for r in scales if r["attached"] == "1"])
+        self.words = {r["word"]: float(r["value"]) for r in read_tsv(path / "number_words.tsv")}
+        self.identifiers = {w.lower() for w in read_words(path / "identifier_words.txt")}
+        self.months = set(read_words(path / "months.txt"))
+        self.age_cues = {w.lower() for w in read_words(path / "age_cues.txt")}
+        cur = _alternation(before)
+        unit_after = _alternation(after)
+        self.pattern = re.compile(
+            rf"(?<![\w/.,:#-])(?:(?P<cur>{cur})\s?)?"
+            rf"(?:(?P<ratio_a>\d{{1,3}})\s(?:out\sof|in)\s(?P<ratio_b>\d{{1,4}})(?!\d)"
+            rf"|(?P<frac_a>\d)/(?P<frac_b>\d{{1,2}})(?=\s+of\b)"
+            rf"|(?P<num>{NUM})(?:\s?(?P<sep>-|–|to|and)\s?(?:(?:{cur})\s?)?(?P<num2>{NUM}))?"
+            rf"(?:(?P<glued>{glued})\b|\s(?P<scale>{spaced})\b)?"
+            rf"(?:\s?(?P<unit>{unit_after})(?![\w$]))?)"
+            rf"(?![\w/]|[.,]\d|-\w)")
+        worded = _alternation(list(self.words))
+        self.word_pattern = re.compile(
+            rf"\b(?P<word>{worded})\b(?:\s(?P<scale>{spaced})\b)?"
+            rf"(?:\s(?P<unit>{unit_after})\b)?", re.I)
+        self.fractions = {r["words"].lower(): float(r["percent"]) for r in read_tsv(path / "fractions.tsv")}
+        self.fraction_pattern = re.compile(rf"\b(?P<words>{_alternation(list(self.fractions))})\s+of\b", re.I)
+        self.word_ratio = re.compile(
+            rf"\b(?P<a>one|two|three)\s(?:(?P<noun>[a-z]+)\s)?(?:out\sof|in)\s(?P<b>{worded}|\d+)\b", re.I)
+
+    def currency(self, unit: str, country: str) -> str:
+        """'USD?' for a speaker from Australia is AUD: the currency a bare '$' means there."""
+        if not unit.endswith("?"):
+            return unit
+        return self.currency_context.get((unit, country)) or self.currency_context.get((unit, "*"), unit[:-1])
+
+    # ------------------------------------------------------------------ matching
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found = mentions_of(doc)
+        taken: list[tuple[int, int]] = []
+        for m in self.fraction_pattern.finditer(text):
+            found.append(self._mention(doc, m.start(), m.end("words"), self.fractions[m.group("words").lower()],
+                                       "percent", "figure:fraction-words", 0.75))
+            taken.append((m.start(), m.end("words")))
+        for m in self.word_ratio.finditer(text):
+            b = m.group("b").lower()
+            denominator = self.words.get(b) or (float(b) if b.isdigit() else 0)
+            numerator = {"one": 1, "two": 2, "three": 3}[m.group("a").lower()]
+            if denominator and numerator < denominator:
+                found.append(self._mention(doc, m.start(), m.end(), 100 * numerator / denominator,
+                                           "percent", "figure:ratio-words", 0.8))
+                taken.append((m.start(), m.end()))
+        pos = 0
+        while (m := self.pattern.search(text, pos)) is not None:
+            pos = m.end()
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            plain = not (m.group("cur") or m.group("unit") or m.group("glued") or m.group("scale"))
+            if m.group("num2") and plain and m.group("sep") in ("-", "–"):
+                continue  # "95-1262", "2021-2027": a symbol or a span of years
+            if m.group("num2") and not self._is_range(text, m):
+                pos = m.end("num")  # two figures ("from 20 to 30", "62 and 74"): read each alone
+                mention = self._single(doc, m)
+            else:
+                mention = self._digits(doc, m)
+            if mention is not None:
+                found.append(mention)
+                taken.append((mention.start, mention.end))
+        for m in self.word_pattern.finditer(text):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            mention = self._worded(doc, m)
+            if mention is not None:
+                found.append(mention)
+        return doc
+
+    def _digits(self, doc: Doc, m: re.Match) -> Mention | None:
+        text = doc.text
+        start, end = m.start(), m.end()
+        if m.group("ratio_a"):
+            a, b = float(m.group("ratio_a")), float(m.group("ratio_b"))
+            if not 0 < a < b:
+                return None
+            return self._mention(doc, start, end, 100 * a / b, "percent", "figure:ratio", 0.9)
+        if m.group("frac_a"):
+            a, b = float(m.group("frac_a")), float(m.group("frac_b"))
+            if not 0 < a < b:
+                return None
+            return self._mention(doc, start, end, round(100 * a / b, 1), "percent", "figure:fraction", 0.85)
+        num, num2 = m.group("num"), m.group("num2")
+        if any(len(n.replace(",", "").split(".")[0]) > MAX_DIGITS for n in (num, num2) if n):
+            return None  # an identifier or noise, not a quantity anyone said
+        cur, unit_word = m.group("cur"), m.group("unit")
+        scale_word = m.group("glued") or m.group("scale")
+        if m.group("glued") and not (cur or unit_word or m.group("glued") in ("M", "bn", "B")):
+            return None  # "5m" alone may be metres
+        unit = self.units.get(cur or "") or self.units.get(unit_word or "") or "count"
+        if cur and unit_word and self.units.get(unit_word) not in (None, unit):
+            unit = self.units[unit_word]
+        value = _number(num2 or num)
+        low = _number(num) if num2 else None
+        factor = self.scales.get(scale_word or "", 1.0)
+        plain = not cur and not unit_word and not scale_word
+        if plain and not self._is_count(doc, start, m.end("num"), num):
+            return None
+        if plain and not num2 and self._age(doc, start, end, num):
+            return self._mention(doc, start, end, value, "years", "figure:age", 0.7)
+        if plain and (self._next_is_month(text, end) or not self._counts_something(text, end)):
+            return None  # a date ("17 to 19 February"), a table cell or a reference number
+        if plain and num2 and YEAR.match(num2):
+            return None
+        rule = "figure:" + ("range" if num2 else "money" if unit not in ("count", "percent", "points", "hours",
+                                                                          "days", "weeks", "months", "years")
+                            else unit)
+        return self._mention(doc, start, end, value * factor, unit, rule, 0.9 if not plain else 0.75,
+                             low * factor if low is not None else None)
+
+    def _single(self, doc: Doc, m: re.Match) -> Mention | None:
+        """The first of two numbers that are not a range; it shares the second's unit
+        ("from 20 to 30 percent") unless that is a count."""
+        end = m.end("num")
+        num = m.group("num")
+        if len(num.replace(",", "").split(".")[0]) > MAX_DIGITS:
+            return None
+        unit = self.units.get(m.group("cur") or "") or self.units.get(m.group("unit") or "") or "count"
+        if unit == "count" and not self._is_count(doc, m.start(), end, num):
+            return None
+        if m.group("sep") == "and" and unit != "count" and not m.group("cur"):
+            unit = "count"
+            if not self._is_count(doc, m.start(), end, num):
+                return None
+        return self._mention(doc, m.start(), end, _number(num), unit, "figure:" + unit.rstrip("?"), 0.7)
+
+    @staticmethod
+    def _is_range(text: str, m: re.Match) -> bool:
+        """'2 to 5%', 'between 2 and 5 per cent', '2-5 million'; not 'from 20 to 30', '62 and 74'."""
+        before = text[max(0, m.start() - 20):m.start()]
+        sep = m.group("sep")
+        low, high = _number(m.group("num")), _number(m.group("num2"))
+        if low >= high or YEAR.match(m.group("num")) or YEAR.match(m.group("num2")):
+            return False
+        if sep == "and":
+            return bool(re.search(r"\bbetween\s+$", before, re.I))
+        return not re.search(r"\bfrom\s+$", before, re.I)
+
+    def _worded(self, doc: Doc, m: re.Match) -> Mention | None:
+        word = m.group("word").lower()
+        value = self.words[word]
+        unit_word, scale_word = m.group("unit"), m.group("scale")
+        after = doc.text[m.end():m.end() + 40]
+        nxt = WORDISH.match(after.lstrip())
+        if re.search(r"\b(these|those|both|other)\s+$", doc.text[max(0, m.start() - 12):m.start()], re.I):
+            return None  # "these two aspects": a reference back, not a new figure
+        if unit_word is None and scale_word is None:
+            if not nxt or nxt.group(0).lower() in STOP_WORDS or not nxt.group(0)[0].islower() \
+                    and not m.group("word")[0].isupper():
+                return None
+            if after[:1] not in (" ",):
+                return None
+        unit = self.units.get(unit_word or "", "count")
+        value *= self.scales.get(scale_word or "", 1.0)
+        return self._mention(doc, m.start(), m.end(), value, unit, "figure:words", 0.6)
+
+    # ------------------------------------------------------------------ filters
+    def _is_count(self, doc: Doc, start: int, end: int, num: str) -> bool:
+        """A bare number is a count unless it is a year, a date, an identifier or a list number."""
+        text = doc.text
+        if YEAR.match(num):
+            return False
+        before = text[max(0, start - 30):start]
+        after = text[end:end + 30]
+        prev_word = re.search(r"([A-Za-z]+)\.?\s*$", before)
+        if prev_word and prev_word.group(1).lower() in self.identifiers:
+            return False
+        listed = re.search(r"([A-Za-z]+)\.?\s+(?:\d+[a-z]?(?:,\s*|\s+and\s+|\s+to\s+|-))+$", before)
+        if listed and listed.group(1).lower() in self.identifiers:
+            return False  # "paragraphs 111, 112 and 113"
+        if re.match(r"\.\s+[A-Z]", after):
+            return False  # "3. All evaluations": an inline list number
+        next_word = re.match(r"\s*([A-Za-zéû]+)", after)
+        if prev_word and prev_word.group(1) in self.months or next_word and next_word.group(1) in self.months:
+            return False
+        if re.match(r"\.\s", after) and (start == 0 or re.search(r"(^|\n)\s*$", before)):
+            return False  # "7. The representative of ..." paragraph number
+        if re.match(r"^\s*[)\].]", after) and re.search(r"[(\[]\s*$", before):
+            return False  # "(3)" list marker
+        if re.match(r"\s*(a\.m\.|p\.m\.|am\b|pm\b|h\d|:\d)", after, re.I):
+            return False
+        if re.match(r"\s*(st|nd|rd|th)\b", after):
+            return False
+        if re.search(r"[A-Z]{2,}[\s-]*$", before) and not re.search(r"\b(of|to|by|in|and)\s+[A-Z]{2,}\s*$", before):
+            return False  # "GATT 1947", "Article XVIII 4", "COVID 19"
+        return True
+
+    def _next_is_month(self, text: str, end: int) -> bool:
+        nxt = re.match(r"\s*([A-Za-zéû]+)", text[end:end + 20])
+        return bool(nxt and nxt.group(1) in self.months)
+
+    @staticmethod
+    def _counts_something(text: str, end: int) -> bool:
+        """A bare number counts something only when a noun follows: '55 projects', '1,000 of
+        the refugees', not '... 1996 101 865 77' (a table) or 'paragraphs 111, 112'."""
+        of = re.match(r"\s+of\s+(?:the\s+|these\s+|them\b|those\s+|all\s+)?", text[end:end + 20])
+        after = text[end + of.end():end + of.end() + 40] if of else text[end:end + 40]
+        word = re.match(r"\s*([A-Za-zÀ-ÿ][\w'’-]*)", after)
+        if of and re.match(r"\s+of\s+them\b", text[end:end + 20]):
+            return True
+        return bool(word) and word.group(1).lower() not in MEASURE_STOP and (after[:1] == " " or of is not None)
+
+    def _age(self, doc: Doc, start: int, end: int, num: str) -> bool:
+        """'people under 30', 'aged 15': an age in years."""
+        before = doc.text[max(0, start - 40):start].lower()
+        m = re.search(r"(\w[\w-]*)\s+(under|over|above|below|aged|between)\s+$", before) or \
+            re.search(r"(\w[\w-]*)\s+$", before)
+        if not m or _number(num) > 120:
+            return False
+        words = set(re.findall(r"[\w-]+", before[-25:]))
+        return "aged" in words or (m.lastindex == 2 and bool(words & self.age_cues))
+
+    # ------------------------------------------------------------------ output
+    def _mention(self, doc: Doc, start: int, end: int, value: float, unit: str, rule: str,
+                 confidence: float, low: float | None = None) -> Mention:
+        text = doc.text[start:end]
+        attrs: dict = {"unit": unit, "measures": self.measures(doc.text, start, end, unit)}
+        if low is not None:
+            attrs["value_min"] = low
+        return Mention(Label.FIGURE, text, start, end, rule, confidence, value=repr(float(value)), attrs=attrs)
+
+    def measures(self, text: str, start: int, end: int, unit: str) -> str:
+        """What a figure measures: the noun phrase after it ('55 projects', '13% of the workers
+        mobilised') or, failing that, the one before it ('a funding of 50 million euros')."""
+        after = text[end:end + 80]
+        of = re.match(r"\s+of\s+(?:the\s+|these\s+|their\s+|all\s+)?", after)
+        words = _words(after[of.end():] if of else after)
+        if words:
+            return " ".join(_noun_phrase(words))
+        before = text[max(0, start - 80):start]
+        link = re.search(r"(?:\s+(?:of|is|was|are|were|at|reached|to|by|about|around|nearly|almost|"
+                         r"some|over|under|than|more|less|up))+\s*$", before)
+        head = _words(before[:link.start()] if link else before, reverse=True)
+        return " ".join(reversed(head))
+
+
+def _words(text: str, reverse: bool = False, limit: int = 4) -> list[str]:
+    """Up to ``limit`` content words from the start (or end) of ``text``, stopping at the
+    first punctuation mark, number or function word."""
+    tokens = re.findall(r"[\w'’-]+|[^\w\s]", text[:80] if not reverse else text[-80:])
+    out: list[str] = []
+    for w in reversed(tokens) if reverse else tokens:
+        if not re.match(r"[A-Za-zÀ-ÿ]", w) or w.lower() in MEASURE_STOP:
+            break
+        out.append(w)
+        if len(out) == limit:
+            break
+    return out
+
+
+def _noun_phrase(words: list[str]) -> list[str]:
+    """Cut a phrase after its first plural noun ('foreigners' in 'foreigners enter OECD')."""
+    for i, w in enumerate(words):
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and i + 1 < len(words) \
+                and not words[i + 1][:1].isupper():
+            return words[:i + 1]
+    return words
+
+
+@Language.factory("meeting_figures")
+def make_figure_recogniser(nlp: Language, name: str) -> FigureRecogniser:
+    return FigureRecogniser(nlp, name)

@@ -1,0 +1,325 @@
+"""Programmes: named programmes, schemes, laws, funds, plans, strategies, projects, labels,
+networks, campaigns, with the acronym joined to its long form.
+
+Evidence, strongest first:
+- an acronym defined beside a long form whose head is a programme word
+  ("Enhanced Integrated Framework (EIF)", "programme of global ... support for refugees (AGIR)");
+- a capitalised name holding a programme word ("Skilled Immigration Act", "European Pillar of
+  Social Rights", "ACM Network"), or an acronym before one ("the HOPE programme");
+- a quoted name beside a programme word ('the "Local Job Tracks" programme',
+  'label "We respect differences"');
+- acronyms listed after a programme word ("European funds (ERDF, AMIF, ESF)").
+Organisations, committees, groups of people, documents and agenda items are not programmes.
+Once a programme has an acronym, the acronym alone elsewhere is a mention of it.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..data import Label, Mention
+from .common import DataComponent, mentions_of, read_tsv, read_words
+from .speakers import CAPS, LO, UP
+
+CONNECTORS = {"of", "for", "on", "and", "in", "the", "to", "into", "de", "du", "des", "la", "le", "et", "&"}
+ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
+
+
+_PREPOSITIONS = {"of", "for", "on", "in", "to", "into", "against", "with", "towards", "de", "du", "des"}
+_DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "these", "those", "of",
+                "in", "on", "for", "to", "by", "with", "from", "and", "as", "part", "through", "via", "new"}
+
+
+def _schwartz_hearst(acronym: str, before: str) -> str:
+    """The long form ending ``before`` whose letters spell ``acronym`` (Schwartz & Hearst 2003):
+    acronym characters are found right to left, the first one at the start of a word."""
+    short = [c.lower() for c in acronym if c.isalnum()]
+    if len(short) < 2:
+        return ""
+    words = before.split()
+    window = " ".join(words[-min(len(short) + 5, len(short) * 2):])
+    s_idx, l_idx = len(short) - 1, len(window) - 1
+    while s_idx >= 0:
+        c = short[s_idx]
+        while l_idx >= 0 and (window[l_idx].lower() != c or
+                              (s_idx == 0 and l_idx > 0 and window[l_idx - 1].isalnum())):
+            l_idx -= 1
+        if l_idx < 0:
+            return ""
+        l_idx -= 1
+        s_idx -= 1
+    start = window.rfind(" ", 0, l_idx + 1) + 1
+    form = window[start:]
+    return form if len(form.split()) <= len(short) * 2 + 1 and len(form) > len(acronym) else ""
+
+
+def _trim_lowercase(form: str) -> str:
+    """'set up the Public Employment Integration Service' -> 'Public Employment Integration Service'."""
+    words = form.split()
+    if any(w[:1].isupper() for w in words):
+        while words and not words[0][:1].isupper():
+            words.pop(0)
+    return " ".join(words)
+
+
+def canonical(name: str) -> str:
+    """A key under which spellings of one programme meet: 'The HOPE programme' = 'Hope programme'."""
+    key = re.sub(r"[\"“”„«»‘’']", "", name).lower()
+    key = re.sub(r"\s*\+\s*", "+", key)
+    key = re.sub(r"^(the|a|an)\s+", "", key)
+    key = re.sub(r"\s+(programme|program|project|scheme|operation|initiative)$", "", key)
+    return " ".join(key.split())
+
+
+class ProgrammeRecogniser(DataComponent):
+    files = ("heads.tsv", "not_programmes.txt")
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+
+    def load(self, path: Path) -> None:
+        self.heads = {r["word"].lower(): r["class"] for r in read_tsv(path / "heads.tsv")}
+        self.excluded = {w.lower() for w in read_words(path / "not_programmes.txt")}
+        strong = "|".join(sorted((w for w, c in self.heads.items() if c == "programme"), key=len, reverse=True))
+        anyhead = "|".join(sorted((w for w, c in self.heads.items() if c in ("programme", "weak")),
+                                  key=len, reverse=True))
+        self.acr_head = re.compile(rf"(?<![\w-])(?P<acr>{CAPS}(?:\s?\+)?)\s(?P<head>(?i:{strong}))\b")
+        self.quoted = re.compile(r"(?:[\"“„«](?P<name>[^\"“”„«»\n]{3,90}?)[\"”“»]"
+                                 r"|(?<!\w)['‘](?P<name2>[^'‘’\"\n]{3,90}?)['’](?!\w))")
+        self.head_re = re.compile(rf"\b(?:{anyhead})\b", re.I)
+        self.listed = re.compile(rf"\b(?i:{strong})\s\((?P<list>(?:{CAPS}\s?\+?(?:,\s|\sand\s|,\sand\s))+{CAPS}\s?\+?)\)")
+        self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
+                                     rf"(?:\s?[-–:]\s?(?P<orig>[^()]{{3,90}}))?\)")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found: list[Mention] = []
+        found += self._acronym_definitions(text)
+        found += self._acronym_heads(text)
+        found += self._quoted(text)
+        found += self._capitalised(text)
+        found += self._lists(text)
+        found = self._dedupe(found)
+        self._attach_acronyms(text, found)
+        found += self._acronym_mentions(text, found)
+        mentions_of(doc).extend(self._dedupe(found))
+        return doc
+
+    # ------------------------------------------------------------------ helpers
+    def _class(self, name: str) -> str:
+        """'programme', 'weak', 'organisation', 'people' or '' from the head of a name: the
+        last classed word before its first preposition ('Committee on Trade' -> organisation,
+        'European Pillar of Social Rights' -> programme, 'Youth Guarantee' -> programme)."""
+        words = [w.lower() for w in re.findall(r"[\w-]+", name)]
+        cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
+        words = words[:cut]
+        while words and (words[-1].isdigit() or words[-1] in ("plus", "bis", "ii", "iii")):
+            words.pop()  # "Year of Youth 2022", "European Social Fund Plus"
+        return self.heads.get(words[-1], "") if words else ""
+
+    def _make(self, text: str, start: int, end: int, rule: str, confidence: float,
+              acronym: str = "", name: str | None = None) -> Mention | None:
+        surface = text[start:end]
+        name = (name or surface).strip()
+        if canonical(name) in self.excluded or len(canonical(name)) < 2:
+            return None
+        return Mention(Label.PROGRAMME, surface, start, end, rule, confidence, value=name,
+                       attrs={"acronym": acronym, "key": canonical(name)})
+
+    # ------------------------------------------------------------------ evidence
+    def _acronym_definitions(self, text: str) -> list[Mention]:
+        """'Long Form (ACR)' and 'long form (ACR - original-language form)'."""
+        out = []
+        for m in self.definition.finditer(text):
+            acr = m.group("acr")
+            if len(re.sub(r"[^A-Z]", "", acr)) < 2:
+                continue
+            forms = []
+            window = text[max(0, m.start() - 250):m.start()]
+            before = window.rstrip(" \"”’")
+            long_form = _trim_lowercase(_schwartz_hearst(acr.split()[0], before)) or self._headed_phrase(before)
+            if long_form and before.endswith(long_form):
+                forms.append((m.start() - len(window) + len(before) - len(long_form), long_form))
+            if m.group("orig"):
+                orig = m.group("orig").strip()
+                if _schwartz_hearst(acr.split()[0], orig) or self._class(orig) == "programme":
+                    forms.append((m.start("orig") + m.group("orig").index(orig), orig))
+            for start, form in forms:
+                cls = self._class(form)
+                proper = sum(w[:1].isupper() for w in form.split()) * 2 >= len(form.split())
+                if cls in ("organisation", "people") or not (cls in ("programme", "weak") or proper):
+                    continue
+                if cls == "" and not self.head_re.search(form):
+                    continue  # a proper name without a programme word: an organisation, a place
+                mention = self._make(text, start, start + len(form), "programme:acronym-definition", 0.85,
+                                     acronym=acr)
+                if mention:
+                    out.append(mention)
+                break
+        return out
+
+    def _headed_phrase(self, before: str) -> str:
+        """The words before '(ACR)' when the acronym is in another language: a phrase ending in
+        a programme word ('the republican integration contract'), or opening with one
+        ('a programme of global and individualised support for refugees')."""
+        words = re.findall(r"[\w'’-]+", before[-120:])
+        if not words:
+            return ""
+        if self.heads.get(words[-1].lower()) in ("programme", "weak"):
+            kept = [words[-1]]
+            for w in reversed(words[:-1]):
+                if w.lower() in _DETERMINERS or len(kept) == 5 or self.heads.get(w.lower()) == "organisation":
+                    break
+                kept.insert(0, w)
+            phrase = " ".join(kept)
+            return phrase if before.endswith(phrase) else ""
+        m = re.search(r"\b(?:" + "|".join(w for w, c in self.heads.items() if c == "programme")
+                      + r")\s+(?:of|for|on)\s+[^()\[\].;:]{3,100}$", before, re.I)
+        return m.group(0).strip() if m else ""
+
+    def _acronym_heads(self, text: str) -> list[Mention]:
+        """'the HOPE programme', 'APAGAN operation', 'AMIF funds'."""
+        out = []
+        for m in self.acr_head.finditer(text):
+            acr = m.group("acr")
+            if not acr.replace("+", "").strip().isupper() or m.group("head")[0].isupper() and False:
+                continue
+            mention = self._make(text, m.start(), m.end(), "programme:acronym-head", 0.8, acronym=acr.replace(" ", ""))
+            if mention:
+                out.append(mention)
+        return out
+
+    def _quoted(self, text: str) -> list[Mention]:
+        """A quoted name beside a programme word, or holding one."""
+        out = []
+        for m in self.quoted.finditer(text):
+            group = "name" if m.group("name") is not None else "name2"
+            name = m.group(group).strip()
+            acronym = ""
+            inner_acr = re.match(r"^(.*?)\s*\((?P<acr>[A-Z][A-Za-z]{1,9})\b[^)]*\)$", name)
+            if inner_acr:  # '"Further Integration into the Labour Market (VIA - Verdere ...)"'
+                name, acronym = inner_acr.group(1), inner_acr.group("acr")
+            if len(name.split()) > 12 or not re.search(r"\w", name):
+                continue
+            before = text[max(0, m.start() - 40):m.start()]
+            after = text[m.end():m.end() + 30]
+            head_before = re.search(r"(\w+)[\s,:]*$", before)
+            head_after = re.match(r"\s*(\w+)", after)
+            near = [h.group(1).lower() for h in (head_before, head_after) if h]
+            near_cls = {self.heads.get(w, "") for w in near}
+            named = len(name.split()) > 1 or name[:1].isupper() or name[:1] in "#@"
+            if not named:
+                continue  # 'a "seamless" pathway': a quoted word, not a name
+            beside = bool(near_cls & {"programme", "weak"}) or bool(re.search(r"\bcall\s+for\s+projects\s*$",
+                                                                               before, re.I))
+            if beside or (self._class(name) == "programme" and name[:1].isupper()):
+                start = m.start(group) + m.group(group).index(name)
+                mention = self._make(text, start, start + len(name), "programme:quoted", 0.8, acronym=acronym)
+                if mention:
+                    out.append(mention)
+        return out
+
+    def _capitalised(self, text: str) -> list[Mention]:
+        """Capitalised names holding a programme word, e.g. 'Skilled Immigration Act'."""
+        out = []
+        for m in re.finditer(rf"(?<![\w-])[{UP}][\w'’+-]*(?: (?:(?:{'|'.join(CONNECTORS)}) )*[{UP}][\w'’+-]*"
+                             rf"| [0-9]{{4}}(?:-[0-9]{{4}})?\b)*", text):
+            span = m.group(0)
+            tokens = span.split()
+            while tokens and (tokens[0].lower() in CONNECTORS or tokens[0].lower() in ("a", "an", "this", "its",
+                                                                                       "our", "their", "these")):
+                tokens.pop(0)
+            while tokens and tokens[-1].lower() in CONNECTORS:
+                tokens.pop()
+            if len(tokens) < 2:
+                if len(tokens) == 1 and self.heads.get(tokens[0].lower()) == "programme":
+                    extended = self._head_phrase(text, m.end())
+                    if extended:
+                        s = m.start() + span.index(tokens[0])
+                        mention = self._make(text, s, extended, "programme:head-phrase", 0.6)
+                        if mention:
+                            out.append(mention)
+                continue
+            tokens[-1] = tokens[-1].rstrip("'’")
+            if sum(t.isupper() and len(t) > 3 for t in tokens) > 2:
+                continue  # a heading in capitals, not a name
+            if " and the " in f" {' '.join(tokens)} ":
+                tokens = " ".join(tokens).split(" and the ")[0].split()  # two names joined
+            name = " ".join(tokens)
+            if self._class(name) != "programme":
+                continue
+            start = m.start() + span.index(tokens[0])
+            end = start + len(name)
+            if text[start:end] != name:
+                continue
+            mention = self._make(text, start, end, "programme:capitalised", 0.75)
+            if mention:
+                out.append(mention)
+        return out
+
+    def _head_phrase(self, text: str, end: int) -> int | None:
+        """'Platform on combatting homelessness': a capitalised programme word and its topic."""
+        m = re.match(r"\s(?:on|for)\s((?:[a-z][\w-]*\s?){1,4})", text[end:end + 60])
+        if not m:
+            return None
+        words = m.group(1).split()
+        stop = {"will", "is", "was", "has", "have", "and", "which", "that", "are", "were", "be", "the", "in"}
+        kept = []
+        for w in words:
+            if w in stop:
+                break
+            kept.append(w)
+        if not kept:
+            return None
+        return end + m.start(1) + len(" ".join(kept))
+
+    def _lists(self, text: str) -> list[Mention]:
+        """'European funds (ERDF, AMIF, ESF)': each listed acronym is a programme."""
+        out = []
+        for m in self.listed.finditer(text):
+            base = m.start("list")
+            for a in re.finditer(rf"{CAPS}(?:\s?\+)?", m.group("list")):
+                mention = self._make(text, base + a.start(), base + a.end(), "programme:listed-acronym", 0.7,
+                                     acronym=a.group(0).replace(" ", ""))
+                if mention:
+                    out.append(mention)
+        return out
+
+    @staticmethod
+    def _attach_acronyms(text: str, found: list[Mention]) -> None:
+        """'the programme "Opening schools ..." (OEPRE - Ouvrir ...)': a name right before an
+        acronym in brackets takes that acronym."""
+        for p in found:
+            m = re.match(r"[\s\"”’]*\((?P<acr>[A-Z][A-Za-z]{1,9})\b", text[p.end:p.end + 16])
+            if m and not p.attrs.get("acronym") and ACRONYM.match(m.group("acr")):
+                p.attrs["acronym"] = m.group("acr")
+
+    def _acronym_mentions(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A known programme acronym standing alone ('the CIR', 'ESF+ and AMIF')."""
+        acronyms = {m.attrs["acronym"].split()[0]: m for m in found if m.attrs.get("acronym")}
+        out = []
+        for acr, source in acronyms.items():
+            bare = acr.rstrip("+")
+            for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?:\s?\+)?(?![\w-])", text):
+                out.append(Mention(Label.PROGRAMME, m.group(0), m.start(), m.end(), "programme:acronym-mention", 0.7,
+                                   value=source.value, attrs={"acronym": acr, "key": source.attrs["key"]}))
+        return out
+
+    @staticmethod
+    def _dedupe(found: list[Mention]) -> list[Mention]:
+        found.sort(key=lambda m: (m.start, -(m.end - m.start), -m.confidence))
+        out: list[Mention] = []
+        for m in found:
+            if out and m.start < out[-1].end:
+                continue
+            out.append(m)
+        return out
+
+
+@Language.factory("meeting_programmes")
+def make_programme_recogniser(nlp: Language, name: str) -> ProgrammeRecogniser:
+    return ProgrammeRecogniser(nlp, name)

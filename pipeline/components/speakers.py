@@ -1,0 +1,401 @@
+"""Speakers: everyone who takes the floor, in the forms meeting summaries use.
+
+- "Firstname SURNAME, role, ministry (Country)" and later "Mr/Ms/Dr SURNAME";
+- "Mr. Firstname Surname (Country)", "Jane Doe, Minister of ...", "Jane Doe said";
+- "The representative(s) of X [and Y]", "the Australian representative", "The United States said";
+- chairs and moderators: "Chairman: Mr. X (Country)", "The Chairman said", "Moderator: X";
+- "The following spoke: Name, on behalf of the X Group, ...".
+
+Each mention carries what the text says beside it (``attrs``): first name, surname, role,
+organisation, country, kind (``person``, ``delegation``, ``chair``, ``collective``) and
+``floor``: whether the mention is the subject that holds the floor in its sentence.
+Country codes come from the country recogniser, which must run first.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from ..data import Label, Mention
+from .common import DataComponent, mentions_of, read_tsv, read_words
+
+UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
+LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
+PARTICLE = r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s|[Ll]e\s|[Aa]l-|[Ee]l-)"
+CAPS = rf"{PARTICLE}?[{UP}][{UP}'’]+(?:-[{UP}][{UP}'’]+)*(?![{LO}])"
+TITLE = rf"(?:{PARTICLE})?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"
+INITIAL = rf"[{UP}]\.(?:-?[{UP}]\.)?"
+FIRST = rf"(?:{TITLE}|{INITIAL})"
+
+
+class SpeakerRecogniser(DataComponent):
+    files = ("honorifics.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
+             "chairs.txt", "chair_labels.txt", "org_heads.txt", "organisations.tsv", "not_names.txt",
+             "not_surnames.txt")
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.country_words: set[str] = set()
+        self.country_words_full: set[str] = set()
+
+    def load(self, path: Path) -> None:
+        hon = read_words(path / "honorifics.txt")
+        self.roles = {w.lower() for w in read_words(path / "roles.txt")}
+        self.honorifics = {h.rstrip(".").lower() for h in hon}
+        self.verbs = {w.lower() for w in read_words(path / "speech_verbs.txt")}
+        self.prepositions = {w.lower() for w in read_words(path / "prepositions.txt")}
+        self.collective = sorted((w.lower() for w in read_words(path / "collective.txt")), key=len, reverse=True)
+        self.chairs = read_words(path / "chairs.txt")
+        self.org_heads = {w.lower() for w in read_words(path / "org_heads.txt")}
+        self.not_names = {w.lower() for w in read_words(path / "not_names.txt")} | self.org_heads
+        self.not_surnames = set(read_words(path / "not_surnames.txt"))
+        orgs = read_tsv(path / "organisations.tsv")
+        self.organisations = {r["name"]: (r["acronym"], r["kind"]) for r in orgs}
+        self.org_matcher = PhraseMatcher(self.nlp.vocab)
+        self.org_matcher.add("ORG", list(self.nlp.tokenizer.pipe(self.organisations)))
+        hon_re = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True))
+        verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
+        self.verb_re = re.compile(rf"\b(?:{verbs})\b")
+        self.hon_name = re.compile(
+            rf"\b(?P<hon>{hon_re})\.?\s(?P<names>(?:{FIRST}|{CAPS})(?:\s(?:{FIRST}|{CAPS})){{0,3}})")
+        self.caps_name = re.compile(rf"(?<![\w.])(?P<first>{FIRST}(?:\s{FIRST}){{0,2}})\s(?P<sur>{CAPS}(?:\s{CAPS}){{0,2}})\b")
+        roles = self.roles_re = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
+        self.title_name = re.compile(
+            rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,2}})"
+            rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b|\s?\((?P<paren>[^()]{{2,40}})\),?\s(?:{verbs})\b"
+            rf"|\s(?:{verbs})\b|,\son\sbehalf\sof\b)")
+        chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
+        self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
+        labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
+        self.chair_decl = re.compile(rf"\b(?P<office>(?i:{labels}))\s?:\s*")
+        self.delegation_before = re.compile(
+            r"\b(?P<head>representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|"
+            r"minister|speaker)\s+(?:of|for|from|to)?\s*(?:the\s+)?$", re.I)
+        self.delegation_after = re.compile(r"^\s+(?P<head>representatives?|delegations?|delegates?)\b")
+        self.behalf = re.compile(r"\bon\sbehalf\sof\s(?:the\s)?(?P<group>[^,;.]{3,80})")
+
+    # ------------------------------------------------------------------ main
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        countries = mentions_of(doc, Label.COUNTRY)
+        self.country_words = {w for c in countries for w in c.text.split()}
+        self.country_words_full = {c.text for c in countries}
+        orgs = self._organisations(doc)
+        people = self._people(text)
+        found: list[Mention] = []
+        for start, end, attrs in people:
+            found.append(self._person(doc, start, end, attrs, people, countries, orgs))
+        found.extend(self._delegations(doc, countries, orgs))
+        found.extend(self._chairs(doc, people))
+        found.extend(self._collectives(doc))
+        found = self._dedupe(found)
+        self._mark_floor(doc, found)
+        mentions_of(doc).extend(found)
+        return doc
+
+    def _organisations(self, doc: Doc) -> list[tuple[int, int, str, str]]:
+        spans = filter_spans([doc[s:e] for _, s, e in self.org_matcher(doc)])
+        return [(sp.start_char, sp.end_char, *self.organisations[sp.text]) for sp in spans]
+
+    # ------------------------------------------------------------------ people
+    def _people(self, text: str) -> list[tuple[int, int, dict]]:
+        """Person names: (start, end, attrs with first, surname, honorific)."""
+        out: list[tuple[int, int, dict]] = []
+
+        def add(start: int, end: int, attrs: dict) -> None:
+            if any(s <= start < e or start <= s < end for s, e, _ in out):
+                return
+            out.append((start, end, attrs))
+
+        for m in self.hon_name.finditer(text):
+            names = m.group("names").split()
+            while names and self._not_a_name(names[-1]) and len(names) > 1:
+                names.pop()
+            if not names or any(self._not_a_name(n) for n in names):
+                continue
+            end = m.start("names") + len(" ".join(names))
+            if len(names) == 1:
+                attrs = {"first": "", "surname": names[0], "honorific": m.group("hon")}
+            else:
+                first, sur = self._split_name(names)
+                attrs = {"first": first, "surname": sur, "honorific": m.group("hon")}
+            add(m.start(), end, attrs)
+        for m in self.caps_name.finditer(text):
+            first = m.group("first").split()
+            while first and self._not_a_name(first[0]):
+                first.pop(0)
+            if not first or any(self._not_a_name(f) for f in first) or self._is_acronym(m.group("sur")):
+                continue
+            start = m.end("first") - len(" ".join(first))
+            add(start, m.end(), {"first": " ".join(first), "surname": m.group("sur"), "honorific": ""})
+        for m in self.title_name.finditer(text):
+            names = m.group("names").split()
+            if any(self._not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
+                continue
+            paren = m.group("paren")
+            if paren and paren not in self.country_words_full and \
+                    not re.match(r"(?:the\s)?(?i:" + self.roles_re + r")\b", paren):
+                continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
+            first, sur = self._split_name(names)
+            add(m.start(), m.end("names"), {"first": first, "surname": sur, "honorific": ""})
+        out.sort(key=lambda p: p[0])
+        return out
+
+    @staticmethod
+    def _inside_proper_noun(text: str, start: int) -> bool:
+        """'... Labour and Social Inclusion (Norway)': the words continue a longer name."""
+        before = re.search(r"(\S+)\s+$", text[max(0, start - 40):start])
+        if not before:
+            return False
+        word = before.group(1)
+        return word.lower() in ("of", "and", "for", "&", "the", "de") or (word[:1].isupper() and not
+                                                                          word.endswith((".", ":", ";")))
+
+    @staticmethod
+    def _split_name(names: list[str]) -> tuple[str, str]:
+        caps = [n for n in names if n.isupper() and len(n) > 1]
+        if caps:  # "Michael Edouard HANDLER", "Lisbeth FRANPLASS ROREN"
+            i = names.index(caps[0])
+            return " ".join(names[:i]), " ".join(names[i:])
+        return " ".join(names[:-1]), names[-1]
+
+    def _not_a_name(self, word: str) -> bool:
+        low = word.lower().strip(".")
+        return (low in self.roles or low in self.honorifics or low in self.prepositions
+                or low in self.verbs or low in self.not_names or word in self.organisations
+                or word in self.country_words)
+
+    def _is_acronym(self, surname: str) -> bool:
+        return any(w in self.organisations or w in self.not_surnames for w in surname.split())
+
+    def _person(self, doc: Doc, start: int, end: int, attrs: dict, people, countries, orgs) -> Mention:
+        text = doc.text
+        name = text[start:end]
+        if attrs.get("honorific") and name.startswith(attrs["honorific"]):
+            name_only = re.sub(rf"^{re.escape(attrs['honorific'])}\.?\s", "", name)
+        else:
+            name_only = name
+        attrs = dict(attrs, kind="person", name=name_only)
+        stop = self._apposition_end(text, end, people)
+        appo = text[end:stop]
+        of_country = re.match(r"\s+(?:of|from)\s+(?:the\s+)?", text[end:end + 12])
+        if of_country:  # "Mrs Mariel Picado of Costa Rica said"
+            home = [c for c in countries if c.start == end + of_country.end()]
+            if home:
+                attrs = dict(attrs, kind="person", name=name_only, role="", organisation="",
+                             country=home[0].value, intro=bool(attrs["first"]))
+                return Mention(Label.SPEAKER, name, start, end, "speaker:name-of-country", 0.85,
+                               value=name_only, attrs=attrs)
+        if appo.strip(" ,") and (appo.startswith((",", " (", "(")) or not attrs["first"]):
+            country, org = self._affiliation(doc, end, stop, countries, orgs)
+            role = re.sub(r"\s*\([^()]*\)\s*$", "", appo.strip(" ,")).strip(" ,")
+            role = re.sub(r",?\s*(and|who)$", "", role).strip(" ,")
+            attrs.update(role=role if appo.startswith(",") else "", organisation=org, country=country)
+        else:
+            attrs.update(role="", organisation="", country="")
+        attrs["intro"] = bool(attrs["first"]) and bool(attrs.get("role") or attrs.get("country"))
+        return Mention(Label.SPEAKER, name, start, end, "speaker:" + ("honorific" if attrs.get("honorific")
+                                                                      else "name"),
+                       0.9 if attrs["intro"] else 0.75, value=name_only, attrs=attrs)
+
+    def _apposition_end(self, text: str, end: int, people) -> int:
+        """Where the role after a name stops: a speech verb, the next person, a sentence end."""
+        limit = len(text)
+        sentence = re.search(r"[.;:!?](?=\s+[A-Z\"“(]|\s*$)", text[end:])
+        if sentence:
+            limit = end + sentence.start()
+        for s, _, _ in people:
+            if end < s < limit and not re.search(r"\b(?:of|to|for|with|by)\s+(?:the\s+)?$", text[max(0, s - 12):s]):
+                limit = s
+                break
+        depth = 0
+        for i in range(end, limit):
+            ch = text[i]
+            depth += ch == "("
+            depth -= ch == ")" and depth > 0
+            if depth == 0 and ch == " ":
+                m = self.verb_re.match(text, i + 1)
+                if m:
+                    return i
+        return limit
+
+    def _affiliation(self, doc: Doc, start: int, stop: int, countries, orgs) -> tuple[str, str]:
+        """The country and organisation named in an apposition: a parenthesised country
+        first, then the last country named, then an EU body ('EU') or an international
+        organisation (its acronym)."""
+        text = doc.text
+        inside = [c for c in countries if start <= c.start and c.end <= stop]
+        paren = [c for c in inside if text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"]
+        org_name = ""
+        org_code = ""
+        for s, e, acronym, kind in orgs:
+            if start <= s and e <= stop:
+                org_name = text[s:e]
+                org_code = "EU" if kind == "eu" else acronym
+                if kind == "international":
+                    acr = re.match(r"\s*\(([A-Z]{2,10})\)", text[e:e + 14])
+                    org_name = acr.group(1) if acr else org_name
+                break
+        if not org_name:
+            m = re.search(r"((?:[A-Z][\w-]*\s)*(?i:" + "|".join(map(re.escape, self.org_heads))
+                          + r")\b[^,()]*)", text[start:stop])
+            org_name = m.group(1).strip() if m and m.group(1)[:1].isupper() else ""
+        if paren:
+            return paren[-1].value, org_name
+        names = [c for c in inside if c.attrs.get("kind") in ("name", "alias")]
+        if names:
+            return names[-1].value, org_name
+        if org_code:
+            return org_code, org_name
+        if inside:
+            return inside[-1].value, org_name
+        return "", org_name
+
+    # ------------------------------------------------------------------ delegations
+    def _delegations(self, doc: Doc, countries: list[Mention], orgs) -> list[Mention]:
+        text = doc.text
+        out: list[Mention] = []
+        bodies = [(c.start, c.end, c.value, c.text, c.attrs.get("kind", "")) for c in countries]
+        bodies += [(s, e, "EU" if kind == "eu" else acr, text[s:e], "org") for s, e, acr, kind in orgs]
+        bodies.sort()
+        listed: set[int] = set()
+        for i, (s, e, code, name, kind) in enumerate(bodies):
+            if i in listed:
+                continue
+            before = text[max(0, s - 60):s]
+            m = self.delegation_before.search(before)
+            head_start = s - len(before) + m.start("head") if m else None
+            if m is None and kind == "adjective":
+                after = self.delegation_after.match(text[e:e + 30])
+                if after:
+                    start = s - 4 if text[max(0, s - 4):s].lower() == "the " else s
+                    out.append(self._delegation(text, start, e + after.end(), code, name, "adjective", e))
+                continue
+            if m is None and kind in ("name", "alias", "org") and self._subject_country(text, s, e):
+                start = s - 4 if text[max(0, s - 4):s].lower() == "the " else s
+                out.append(self._delegation(text, start, e, code, name, "subject", e))
+                continue
+            if m is None or (kind == "adjective"):
+                continue
+            start = head_start
+            if text[max(0, start - 4):start].lower() == "the ":
+                start -= 4
+            out.append(self._delegation(text, start, e, code, name, m.group("head").lower(), e))
+            # "The representatives of Cuba, Peru and Chile": the others join
+            j, last = i + 1, e
+            while m.group("head").lower().endswith("s") and j < len(bodies):
+                s2, e2, code2, name2, kind2 = bodies[j]
+                if not re.fullmatch(r"\s*(,|,?\s*and|&)\s*(the\s+)?", text[last:s2]) or kind2 == "adjective":
+                    break
+                out.append(self._delegation(text, s2, e2, code2, name2, "listed", e2, floor_candidate=False))
+                listed.add(j)
+                last, j = e2, j + 1
+        return out
+
+    def _subject_country(self, text: str, s: int, e: int) -> bool:
+        """'The United States said', 'While the US appreciated': a country as the subject."""
+        before = text[max(0, s - 30):s]
+        if not re.search(r"(^|[.;:]\s+|\n|\b(while|although|whereas|and|but|as|since)\s+)(the\s+)?$", before, re.I):
+            return False
+        after = text[e:e + 120]
+        after = re.sub(r"^,\s+speaking\s+on\s+behalf\s+of[^,]+,", "", after)
+        m = re.match(r"\s+(?:also\s+|further\s+|then\s+|fully\s+|strongly\s+)?(\w+)", after)
+        return bool(m and m.group(1).lower() in self.verbs)
+
+    def _delegation(self, text: str, start: int, end: int, code: str, name: str, form: str, name_end: int,
+                    floor_candidate: bool = True) -> Mention:
+        attrs = {"kind": "delegation", "name": name, "country": code, "form": form,
+                 "floor_candidate": floor_candidate}
+        behalf = self.behalf.match(text[name_end:name_end + 120].lstrip(", "))
+        if behalf:
+            attrs["behalf"] = behalf.group("group").strip()
+        return Mention(Label.SPEAKER, text[start:end], start, end, f"speaker:delegation-{form}", 0.9,
+                       value=name, attrs=attrs)
+
+    # ------------------------------------------------------------------ chairs, collectives
+    def _chairs(self, doc: Doc, people) -> list[Mention]:
+        text = doc.text
+        out: list[Mention] = []
+        for m in self.chair_decl.finditer(text):
+            nxt = [p for p in people if p[0] == m.end()]
+            if nxt:
+                office = m.group("office")
+                out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"), "speaker:chair-declared",
+                                   0.9, value=office, attrs={"kind": "chair-declared", "office": office,
+                                                             "person_start": nxt[0][0]}))
+        for m in self.chair_ref.finditer(text):
+            if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]):
+                continue
+            office = m.group("office")
+            out.append(Mention(Label.SPEAKER, text[m.start():m.end()], m.start(), m.end(), "speaker:chair", 0.85,
+                               value=office, attrs={"kind": "chair", "office": office, "name": office}))
+        return out
+
+    def _collectives(self, doc: Doc) -> list[Mention]:
+        text = doc.text
+        out = []
+        for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
+            s = sent.start_char
+            head = text[s:s + 60].lower()
+            for phrase in self.collective:
+                if head.startswith(phrase) and re.match(r"\W", head[len(phrase):len(phrase) + 1] or " "):
+                    after = text[s + len(phrase):s + len(phrase) + 40]
+                    if re.match(r"\s+(?:\w+ly\s+|also\s+|then\s+)?(\w+)", after) and \
+                            re.match(r"\s+(?:\w+ly\s+|also\s+|then\s+)?(\w+)", after).group(1).lower() in self.verbs:
+                        out.append(Mention(Label.SPEAKER, text[s:s + len(phrase)], s, s + len(phrase),
+                                           "speaker:collective", 0.6, value="", attrs={"kind": "collective"}))
+                    break
+        return out
+
+    # ------------------------------------------------------------------ floor
+    @staticmethod
+    def _dedupe(found: list[Mention]) -> list[Mention]:
+        """Where two readings overlap keep the longer (a person over a chair office word)."""
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        out: list[Mention] = []
+        for m in found:
+            if out and m.start < out[-1].end:
+                continue
+            out.append(m)
+        return out
+
+    @staticmethod
+    def _addresses(m: Mention) -> bool:
+        """A mention that takes the floor by itself when it opens a sentence, verb or not:
+        'The representative of Norway was of the view ...', 'Jane DOE, Minister (Ireland): ...'."""
+        kind = m.attrs.get("kind")
+        return (kind == "delegation" and m.attrs.get("form") not in ("subject", "listed")) or kind == "chair" \
+            or (kind == "person" and bool(m.attrs.get("intro")))
+
+    def _mark_floor(self, doc: Doc, found: list[Mention]) -> None:
+        """In each sentence, the first speaker not governed by a preposition and followed by a
+        speech verb holds the floor."""
+        text = doc.text
+        sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
+            else [(0, len(text))]
+        for s, e in sents:
+            inside = [m for m in found if s <= m.start < e and m.attrs.get("kind") != "chair-declared"]
+            for m in inside:
+                prev = re.search(r"(\w+)\W*$", text[max(s, m.start - 25):m.start])
+                if prev and prev.group(1).lower() in self.prepositions:
+                    m.attrs["governed"] = prev.group(1).lower()
+            for m in inside:
+                if not m.attrs.get("floor_candidate", True) or m.attrs.get("governed"):
+                    continue
+                opens = re.fullmatch(r"[\s\d.()-]*(?:the\s+)?", text[s:m.start], re.I) is not None
+                if self.verb_re.search(text, m.end, e) is None and not (opens and self._addresses(m)):
+                    continue
+                m.attrs["floor"] = True
+                m.attrs["sentence_start"] = s
+                break
+
+
+@Language.factory("meeting_speakers")
+def make_speaker_recogniser(nlp: Language, name: str) -> SpeakerRecogniser:
+    return SpeakerRecogniser(nlp, name)

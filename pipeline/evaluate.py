@@ -1,0 +1,285 @@
+"""Evaluate: the tables against gold annotations, paragraph speaker labels and reviews.
+
+The gold matching rules are those of the shared scorer (``eval/score.py``) so the numbers
+agree: speakers by surname tokens (first name too for namesakes), countries as a set of
+ISO codes, programmes by distinctive words against name or alias, figures by value within
+1 % with percent and money kept apart.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import PipelineError
+from .tables import Store
+
+GENERIC = {"programme", "program", "project", "the", "act", "law", "plan", "operation", "scheme", "fund", "of",
+           "for"}
+CURRENCY_WORDS = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR", "usd": "USD", "$": "USD",
+                  "gbp": "GBP", "£": "GBP"}
+TYPES = ("speakers", "countries", "programmes", "figures")
+
+
+def norm(s: object) -> str:
+    s = str(s).replace("\u2019", "'").replace("\u2018", "'")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().casefold()
+    s = s.replace("d'", "d ")
+    return re.sub(r"[^a-z0-9+#]+", " ", s).strip()
+
+
+def _prf(tp: int, npred: int, ngold: int) -> dict:
+    p = tp / npred if npred else 0.0
+    r = tp / ngold if ngold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return dict(p=round(p, 3), r=round(r, 3), f1=round(f, 3), tp=tp, pred=npred, gold=ngold)
+
+
+def _speaker_match(gold: dict, name: str, everyone: list[dict]) -> bool:
+    tokens = norm(name).split()
+    surname = norm(gold["surname"]).split()
+    if not surname or not all(t in tokens for t in surname):
+        return False
+    namesakes = [x for x in everyone if norm(x["surname"]) == norm(gold["surname"])]
+    if len(namesakes) > 1:
+        return all(t in tokens for t in norm(gold.get("first", "")).split()[:1])
+    return True
+
+
+def _unit(u: object) -> str:
+    u = str(u or "").strip()
+    low = u.casefold()
+    if low in ("%", "percent", "per cent", "pct") or "percent" in low or "per cent" in low:
+        return "percent"
+    if low in CURRENCY_WORDS:
+        return CURRENCY_WORDS[low]
+    if re.fullmatch(r"[A-Z]{3}", u):
+        return u
+    return low if low in ("hours", "days", "weeks", "months", "years", "points") else "count"
+
+
+def _close(a: object, b: object) -> bool:
+    try:
+        a, b = float(a), float(b)
+    except (TypeError, ValueError):
+        return False
+    return abs(a - b) <= 0.011 * max(abs(a), abs(b), 1e-9)
+
+
+def _money(u: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z]{3}", u))
+
+
+def score(gold: dict, pred: dict) -> dict:
+    """Precision, recall, F1 per type, with the matched pairs, misses and false alarms."""
+    out: dict = {}
+    # speakers
+    used: set[int] = set()
+    misses_fp, tp, country_ok, known = [], 0, 0, 0
+    for ps in pred["speakers"]:
+        for i, g in enumerate(gold["speakers"]):
+            if i not in used and _speaker_match(g, ps["name"], gold["speakers"]):
+                used.add(i)
+                tp += 1
+                known += bool(g["country"])
+                ok = bool(g["country"]) and str(ps.get("country") or "").upper() == g["country"]
+                country_ok += ok
+                if g["country"] and not ok:
+                    misses_fp.append(f"wrong country: {ps['name']} {ps.get('country')!r} (gold {g['country']})")
+                break
+        else:
+            misses_fp.append(f"false alarm: {ps['name']}")
+    misses_fp += [f"missed: {g['first']} {g['surname']}" for i, g in enumerate(gold["speakers"]) if i not in used]
+    out["speakers"] = dict(_prf(tp, len(pred["speakers"]), len(gold["speakers"])),
+                           country_acc=round(country_ok / known, 3) if known else None, errors=misses_fp)
+    # countries
+    gc, pc = set(gold["countries"]), {str(c).upper() for c in pred["countries"]}
+    out["countries"] = dict(_prf(len(gc & pc), len(pc), len(gc)),
+                            errors=[f"missed: {c}" for c in sorted(gc - pc)] +
+                                   [f"false alarm: {c}" for c in sorted(pc - gc)])
+    # programmes
+    def keys(names: list[str]) -> list[set[str]]:
+        return [set(norm(n).split()) - GENERIC or set(norm(n).split()) for n in names]
+
+    used, tp, errors = set(), 0, []
+    for name in pred["programmes"]:
+        pk = keys([name])[0]
+        hit = False
+        for i, g in enumerate(gold["programmes"]):
+            if i in used or not pk:
+                continue
+            if any(k and (k == pk or (len(k) >= 2 and k <= pk and len(pk) <= len(k) + 3) or (len(pk) >= 2 and pk <= k))
+                   for k in keys([g["name"]] + list(g.get("aliases", [])))):
+                used.add(i)
+                tp += 1
+                hit = True
+                break
+        if not hit:
+            errors.append(f"false alarm: {name}")
+    errors += [f"missed: {g['name']}" for i, g in enumerate(gold["programmes"]) if i not in used]
+    out["programmes"] = dict(_prf(tp, len(pred["programmes"]), len(gold["programmes"])), errors=errors)
+    # figures
+    pool = [(g, False) for g in gold["figures"]] + [(g, True) for g in gold.get("word_figures", [])]
+    used, tp, tp_digits, attr_ok, errors = set(), 0, 0, 0, []
+    for pf in pred["figures"]:
+        pu = _unit(pf.get("unit"))
+        for i, (g, in_words) in enumerate(pool):
+            gu = _unit(g["unit"])
+            if i in used or not _close(pf.get("value"), g["value"]) or (gu == "percent") != (pu == "percent") \
+                    or _money(gu) != _money(pu):
+                continue
+            used.add(i)
+            tp += 1
+            tp_digits += not in_words
+            gs = g.get("speaker") or ""
+            parts = gs.split()
+            ok = _speaker_match(dict(first=parts[0] if len(parts) > 1 else "", surname=parts[-1]),
+                                pf.get("speaker") or "", []) if gs else not pf.get("speaker")
+            attr_ok += ok
+            if not ok:
+                errors.append(f"wrong speaker: {pf.get('text', pf['value'])} -> {pf.get('speaker')!r} (gold {gs})")
+            break
+        else:
+            errors.append(f"false alarm: {pf.get('text', pf['value'])} {pf.get('unit')}")
+    errors += [f"missed: {g['text']}" for i, (g, w) in enumerate(pool) if i not in used and not w]
+    p = tp / len(pred["figures"]) if pred["figures"] else 0.0
+    r = tp_digits / len(gold["figures"]) if gold["figures"] else 0.0
+    out["figures"] = dict(p=round(p, 3), r=round(r, 3), f1=round(2 * p * r / (p + r), 3) if p + r else 0.0,
+                          tp=tp, pred=len(pred["figures"]), gold=len(gold["figures"]),
+                          speaker_acc=round(attr_ok / tp, 3) if tp else 0.0, errors=errors)
+    kinds = [k for k in TYPES if out[k]["gold"]]
+    out["macro_f1"] = round(sum(out[k]["f1"] for k in kinds) / len(kinds), 3) if kinds else None
+    return out
+
+
+def predictions(store: Store, doc_id: str) -> dict:
+    """What the tables say about one document, in the scorer's shape."""
+    where, params = "WHERE doc_id = ?", (doc_id,)
+    speakers = store.table("speakers", where, params)
+    names = dict(zip(speakers.speaker_id, speakers.name))
+    figures = store.table("figures", where, params)
+    return dict(
+        speakers=[dict(name=r.name, country=r.country or "") for r in speakers.itertuples()],
+        countries=sorted(set(store.table("countries", where, params).country) - {""}),
+        programmes=list(store.table("programmes", where, params).name),
+        figures=[dict(value=r.value, unit=r.unit, text=r.text, speaker=names.get(r.speaker_id, ""))
+                 for r in figures.itertuples()])
+
+
+def evaluate_folder(outdir: Path, gold_dir: Path, errors: int = 15) -> list[str]:
+    """Lines of a report: one block per (gold file, PDF) pair, then the average."""
+    golds = sorted(Path(gold_dir).glob("*.gold.json"))
+    if not golds:
+        raise PipelineError(f"no *.gold.json in {gold_dir}")
+    lines: list[str] = []
+    totals: list[dict] = []
+    with Store(outdir) as store:
+        docs = store.documents()
+        for gpath in golds:
+            gold = json.loads(gpath.read_text(encoding="utf-8"))
+            stem = gpath.name[: -len(".gold.json")]
+            mine = docs[docs.source.map(lambda s: Path(s).name.startswith(stem) and s.lower().endswith(".pdf"))]
+            if mine.empty:
+                lines.append(f"{gpath.name}: no processed PDF named {stem}*.pdf in {outdir}")
+                continue
+            for row in mine.itertuples():
+                result = score(gold, predictions(store, row.doc_id))
+                totals.append(result)
+                lines.append(f"== {Path(row.source).name}  (gold {gpath.name})")
+                lines += _format(result, errors)
+    if len(totals) > 1:
+        lines.append(f"== mean over {len(totals)} documents")
+        for k in TYPES:
+            lines.append(f"  {k:<11} F1 {sum(t[k]['f1'] for t in totals) / len(totals):.3f}")
+        lines.append(f"  macro F1    {sum(t['macro_f1'] for t in totals) / len(totals):.3f}")
+    return lines
+
+
+def _format(result: dict, errors: int) -> list[str]:
+    lines = []
+    for k in TYPES:
+        r = result[k]
+        extra = ""
+        if k == "speakers" and r.get("country_acc") is not None:
+            extra = f"  country_acc {r['country_acc']:.3f}"
+        if k == "figures":
+            extra = f"  speaker_acc {r['speaker_acc']:.3f}"
+        lines.append(f"  {k:<11} P {r['p']:.3f}  R {r['r']:.3f}  F1 {r['f1']:.3f}  "
+                     f"(tp {r['tp']}, pred {r['pred']}, gold {r['gold']}){extra}")
+    lines.append(f"  macro F1    {result['macro_f1']:.3f}")
+    for k in TYPES:
+        for e in result[k]["errors"][:errors]:
+            lines.append(f"    {k}: {e}")
+    return lines
+
+
+# ---------------------------------------------------------------------- attribution
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", norm(text))
+
+
+def attribution(outdir: Path, labels: Path) -> list[str]:
+    """Share of labelled paragraphs whose statement's speaker has the labelled country."""
+    table = pd.read_csv(labels, dtype=str, keep_default_na=False).drop_duplicates(["document", "paragraph"])
+    lines: list[str] = []
+    with Store(outdir) as store:
+        docs = store.documents()
+        stem_to_doc = {Path(s).stem: d for s, d in zip(docs.source, docs.doc_id)}
+        speakers = store.table("speakers")
+        country = {(r.doc_id, r.speaker_id): r.country for r in speakers.itertuples()}
+        statements = store.table("statements")
+        by_doc = {d: g.sort_values("start") for d, g in statements.groupby("doc_id")}
+        right = total = missing = 0
+        wrong: list[str] = []
+        for r in table.itertuples():
+            doc_id = stem_to_doc.get(r.document)
+            if doc_id is None or doc_id not in by_doc:
+                continue
+            total += 1
+            found = _speaker_of(by_doc[doc_id], r.starts)
+            if found is None:
+                missing += 1
+                wrong.append(f"{r.document} §{r.paragraph}: paragraph not found: {r.starts[:50]!r}")
+                continue
+            got = country.get((doc_id, found), "")
+            if got == r.country:
+                right += 1
+            else:
+                wrong.append(f"{r.document} §{r.paragraph}: got {got or '-'} want {r.country}: {r.starts[:60]!r}")
+    if not total:
+        return ["attribution: no labelled document is in the tables"]
+    lines.append(f"attribution: {right}/{total} labelled paragraphs = {right / total:.3f} "
+                 f"(paragraph not found: {missing})")
+    lines += ["  " + w for w in wrong[:25]]
+    return lines
+
+
+def _speaker_of(statements: pd.DataFrame, starts: str) -> str | None:
+    """The speaker of the statement holding the paragraph that begins with ``starts`` (matched without
+    spacing or punctuation, so hyphenation and line breaks do not matter)."""
+    key = _squash(re.sub(r"^\s*\d+\.\s*", "", starts))[:40]
+    if len(key) < 12:
+        return None
+    for s in statements.itertuples():
+        if key in _squash(s.text):
+            pos = _squash(s.text).find(key)
+            return s.speaker_id if pos >= 0 else None
+    return None
+
+
+# ---------------------------------------------------------------------- reviews
+def review_precision(outdir: Path) -> list[str]:
+    """Estimated precision per type from the analyst's verdicts (ok vs wrong/fix)."""
+    with Store(outdir) as store:
+        c = store.table("corrections")
+    if c.empty:
+        return []
+    latest = c.sort_values("reviewed_at").drop_duplicates(["doc_id", "label", "start", "end"], keep="last")
+    lines = ["reviewed precision (share of reviewed mentions marked ok):"]
+    for label, g in latest.groupby("label"):
+        ok = (g.verdict == "ok").sum()
+        lines.append(f"  {label:<10} {ok / len(g):.3f}  ({ok} ok of {len(g)} reviewed)")
+    return lines

@@ -1,0 +1,373 @@
+"""Link: mentions become speakers, statements, countries, programmes and figures.
+
+- Speakers: a person's mentions meet under one speaker by surname and first name; a bare
+  "Mr DUMONT" goes to the DUMONT who spoke most recently, so namesakes stay apart. A
+  delegation is a speaker named after its country; "The Chairman" is the person declared
+  chair ("Chairman: Mr. X") when there is one.
+- Statements: each paragraph belongs to whoever holds the floor. A sentence whose subject
+  takes the floor opens a new statement; a paragraph without one continues the previous
+  speaker's turn ("She concluded ..."); a heading closes the turn.
+- Every figure, programme and country mention is linked to its statement and speaker.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pycountry
+
+from .data import (Country, Document, Extraction, Figure, Label, Mention, Programme, Speaker,
+                   Statement)
+
+
+@dataclass
+class _Entity:
+    """A speaker being assembled from its mentions."""
+
+    speaker_id: str
+    name: str
+    kind: str
+    first: str = ""
+    surname: str = ""
+    role: str = ""
+    organisation: str = ""
+    country: str = ""
+    spoke: bool = False
+    positions: list[int] = field(default_factory=list)
+
+    def absorb(self, attrs: dict) -> None:
+        if attrs.get("first") and len(attrs["first"]) > len(self.first):
+            self.first = attrs["first"]
+            self.name = attrs.get("name", self.name)
+        for key in ("role", "organisation"):
+            if attrs.get(key) and not getattr(self, key):
+                setattr(self, key, attrs[key])
+        if attrs.get("country") and (not self.country or attrs.get("intro")):
+            self.country = self.country if (self.country and not attrs.get("intro")) else attrs["country"]
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.casefold().replace("’", "'"))
+
+
+class _Speakers:
+    """The speaker registry of one document."""
+
+    def __init__(self) -> None:
+        self.entities: list[_Entity] = []
+        self.by_mention: dict[int, _Entity] = {}
+
+    def new(self, **kwargs) -> _Entity:
+        e = _Entity(speaker_id=f"sp{len(self.entities) + 1}", **kwargs)
+        self.entities.append(e)
+        return e
+
+    def person(self, m: Mention) -> _Entity:
+        a = m.attrs
+        sur, first = _fold(a["surname"]), _fold(a.get("first", ""))
+        same = [e for e in self.entities if e.kind == "person" and _fold(e.surname) == sur]
+        if first:
+            exact = [e for e in same if _fold(e.first) == first or not e.first
+                     or _fold(e.first).startswith(first[:1]) and len(a["first"]) <= 2]
+            entity = exact[-1] if exact else self.new(name=a["name"], kind="person", first=a["first"],
+                                                       surname=a["surname"])
+        elif same:  # "Mr DUMONT": the DUMONT seen most recently before this point
+            before = [e for e in same if e.positions and min(e.positions) < m.start]
+            entity = max(before or same, key=lambda e: max([p for p in e.positions if p < m.start] or [-1]))
+        else:
+            entity = self.new(name=a["name"], kind="person", surname=a["surname"])
+        entity.absorb(a)
+        entity.positions.append(m.start)
+        return entity
+
+    def delegation(self, m: Mention) -> _Entity:
+        code = m.attrs["country"]
+        for e in self.entities:
+            if e.kind == "delegation" and e.country == code:
+                break
+        else:
+            name = _country_name(code) or m.attrs["name"]
+            e = self.new(name=name, kind="delegation", country=code, organisation=m.attrs.get("behalf", ""))
+        e.positions.append(m.start)
+        return e
+
+    def office(self, office: str, chair: _Entity | None) -> _Entity:
+        if chair is not None:
+            return chair
+        for e in self.entities:
+            if e.kind == "chair" and e.role == office:
+                return e
+        return self.new(name=office, kind="chair", role=office)
+
+
+MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                       "september", "october", "november", "december"), start=1)}
+DATE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:and|-|–)\s*\d{1,2})?\s+(%s)\s+(\d{4})|(%s)\s+(\d{1,2}),?\s+(\d{4}))\b"
+                  % ("|".join(MONTHS), "|".join(MONTHS)), re.I)
+
+
+def meeting_date(text: str) -> str:
+    """The meeting's date as YYYY-MM-DD: the first full date of the opening text, preferring
+    one introduced as the meeting's ('meeting of 5 April 1995', 'held on ...')."""
+    head = text[:3000]
+    found = list(DATE.finditer(head))
+    if not found:
+        return ""
+    preferred = [m for m in found if re.search(r"(meeting|held|sitting|session)\b[^.]{0,30}$", head[:m.start()], re.I)]
+    m = (preferred or found)[0]
+    day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+    return f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+
+
+def _country_name(code: str) -> str:
+    c = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    return (getattr(c, "common_name", None) or c.name) if c else ""
+
+
+def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | None]]:
+    """Resolve every SPEAKER mention to an entity (None for collectives)."""
+    reg = _Speakers()
+    resolved: dict[int, _Entity | None] = {}
+    speakers = [m for m in mentions if m.label == Label.SPEAKER]
+    persons_at = {m.start: m for m in speakers if m.attrs.get("kind") == "person"}
+    chair: _Entity | None = None
+    declared_offices: dict[int, str] = {}
+    for m in speakers:
+        if m.attrs.get("kind") == "chair-declared" and m.attrs["person_start"] in persons_at:
+            declared_offices[m.attrs["person_start"]] = m.attrs["office"]
+    for i, m in enumerate(mentions):
+        if m.label != Label.SPEAKER:
+            continue
+        kind = m.attrs.get("kind")
+        if kind == "person":
+            e = reg.person(m)
+            if m.start in declared_offices:
+                office = declared_offices[m.start]
+                chairs = bool(re.search(r"chair|presid", office, re.I))
+                e.role = e.role or ("Chair" if chairs else office)
+                e.spoke = True
+                if chairs:
+                    chair = e
+            governed = m.attrs.get("governed")
+            if m.attrs.get("floor") or (m.attrs.get("intro") and governed in (None, "by")):
+                e.spoke = True
+            resolved[i] = e
+        elif kind == "delegation":
+            e = reg.delegation(m)
+            if m.attrs.get("floor") or m.attrs.get("form") not in ("subject", "adjective"):
+                e.spoke = True
+            resolved[i] = e
+        elif kind == "chair":
+            office = m.attrs["office"]
+            is_chair = office.lower().startswith(("chair", "president", "vice-chair", "co-chair"))
+            e = reg.office(office, chair if is_chair else None)
+            e.spoke = e.spoke or bool(m.attrs.get("floor"))
+            resolved[i] = e
+        elif kind == "collective":
+            resolved[i] = None
+    return reg, resolved
+
+
+def _statements(document: Document, mentions: list[Mention],
+                resolved: dict[int, _Entity | None]) -> list[tuple[int, int, _Entity | None]]:
+    """(start, end, speaker) turns: blocks split where a sentence's subject takes the floor."""
+    floor = sorted(((m.attrs["sentence_start"], resolved[i]) for i, m in enumerate(mentions)
+                    if i in resolved and m.attrs.get("floor")), key=lambda t: t[0])
+    turns: list[tuple[int, int, _Entity | None]] = []
+    current: _Entity | None = None
+    fi = 0
+    for block in document.blocks:
+        if block.kind == "heading":
+            current = None
+            while fi < len(floor) and floor[fi][0] < block.end:
+                fi += 1
+            continue
+        cuts: list[tuple[int, _Entity | None]] = []
+        while fi < len(floor) and floor[fi][0] < block.end:
+            start, who = floor[fi]
+            if not re.search(r"[^\W\d_]", document.text[block.start:start]):
+                start = block.start  # only a paragraph number before it: "2. Mr. Tanaka said"
+            if not cuts or cuts[-1][0] != max(start, block.start):
+                cuts.append((max(start, block.start), who))
+            fi += 1
+        pos = block.start
+        for start, who in cuts:
+            if start > pos:
+                turns.append((pos, start, current))
+            pos, current = start, who
+        turns.append((pos, block.end, current))
+    return [(s, e, who) for s, e, who in _trim(document.text, turns)]
+
+
+def _trim(text: str, turns):
+    for s, e, who in turns:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            yield s, e, who
+
+
+def link(document: Document, mentions: list[Mention],
+         currency: Callable[[str, str], str] = lambda unit, country: unit.rstrip("?")) -> Extraction:
+    """Build the linked records of one document from its mentions."""
+    reg, resolved = _speakers(mentions)
+    turns = _statements(document, mentions, resolved)
+    for _, _, who in turns:
+        if who is not None:
+            who.spoke = True
+    statements: list[Statement] = []
+    starts: list[int] = []
+    for n, (s, e, who) in enumerate(turns, start=1):
+        page, _ = document.locate(s, e)
+        statements.append(Statement(f"st{n}", who.speaker_id if who else "", page, s, e, document.text[s:e]))
+        starts.append(s)
+
+    def statement_at(offset: int) -> Statement | None:
+        lo, hi = 0, len(starts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if starts[mid] <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        st = statements[lo - 1] if lo else None
+        return st if st is not None and st.start <= offset < st.end else None
+
+    entities = {e.speaker_id: e for e in reg.entities}
+    spoken = [e for e in reg.entities if e.spoke]
+    speakers = tuple(Speaker(e.speaker_id, e.name, e.role, e.organisation, e.country, e.kind) for e in spoken)
+    spoken_ids = {e.speaker_id for e in spoken}
+
+    links: dict[int, tuple[str, str]] = {}
+    for i, m in enumerate(mentions):
+        st = statement_at(m.start)
+        who = resolved.get(i)
+        if m.label == Label.SPEAKER and who is not None and who.speaker_id in spoken_ids:
+            speaker_id = who.speaker_id
+        else:
+            speaker_id = st.speaker_id if st else ""
+        links[i] = (speaker_id, st.statement_id if st else "")
+
+    def speaker_country(statement: Statement | None) -> str:
+        if statement is None or not statement.speaker_id:
+            return ""
+        return entities[statement.speaker_id].country
+
+    countries = _countries(mentions, speakers)
+    programmes = _programmes(mentions, statement_at, speaker_country, links)
+    figures = _figures(document, mentions, statement_at, speaker_country, currency, links)
+    kept, kept_links = _audit_mentions(mentions, resolved, links)
+    return Extraction(speakers, tuple(statements), countries, programmes, figures, kept, kept_links,
+                      meeting_date(document.text))
+
+
+def _audit_mentions(mentions: list[Mention], resolved: dict[int, _Entity | None],
+                    links: dict[int, tuple[str, str]]) -> tuple[tuple[Mention, ...], dict[int, tuple[str, str]]]:
+    """The mentions as the tables show them: a speaker mention's value is the speaker it was
+    resolved to ('Mr DUMONT' -> 'Jean-Christophe DUMONT'); cues that name nobody ('Moderator:',
+    'Delegations') are left out."""
+    kept: list[Mention] = []
+    kept_links: dict[int, tuple[str, str]] = {}
+    for i, m in enumerate(mentions):
+        if m.label == Label.SPEAKER:
+            if m.attrs.get("kind") in ("chair-declared", "collective"):
+                continue
+            who = resolved.get(i)
+            if who is not None:
+                m = dataclasses.replace(m, value=who.name)
+        kept_links[len(kept)] = links[i]
+        kept.append(m)
+    return tuple(kept), kept_links
+
+
+def _countries(mentions: list[Mention], speakers: tuple[Speaker, ...]) -> tuple[Country, ...]:
+    counts = Counter(m.value for m in mentions if m.label == Label.COUNTRY)
+    delegations = {s.country for s in speakers}
+    out = []
+    for code in sorted(set(counts) | {c for c in delegations if len(c) == 2}):
+        name = _country_name(code)
+        if not name:
+            continue  # EU, OECD...: bodies, not countries
+        out.append(Country(code, name, "delegation" if code in delegations else "mentioned", counts.get(code, 0)))
+    return tuple(out)
+
+
+def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Programme, ...]:
+    """One row per programme: its mentions grouped by name (or acronym); a name without an
+    acronym that two countries' speakers use ("Integration Act") is one programme each."""
+    groups: dict[tuple[str, str], list[tuple[int, Mention, str]]] = defaultdict(list)
+    in_span = [m for m in mentions if m.label == Label.COUNTRY]
+    # names that share an acronym are one programme, under the first name seen
+    by_acronym: dict[str, str] = {}
+    alias: dict[str, str] = {}
+    for m in mentions:
+        if m.label != Label.PROGRAMME:
+            continue
+        acr = m.attrs.get("acronym", "").split()[0].rstrip("+") if m.attrs.get("acronym") else ""
+        key = alias.get(m.attrs["key"], m.attrs["key"])
+        if acr:
+            key = by_acronym.setdefault(acr, key)
+        alias.setdefault(m.attrs["key"], key)
+    for i, m in enumerate(mentions):
+        if m.label != Label.PROGRAMME:
+            continue
+        key = alias[m.attrs["key"]]
+        own = [c.value for c in in_span if m.start <= c.start < m.end]
+        if own:
+            country = own[0]
+        elif re.match(r"(the\s)?(European|EU)\b", m.value):
+            country = "EU"
+        else:
+            country = speaker_country(statement_at(m.start))
+        has_acronym = key in by_acronym.values()
+        groups[(key, "" if has_acronym else country)].append((i, m, country))
+    out = []
+    for n, ((key, _), items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
+        name = _display_name([m for _, m, _ in items])
+        acronym = next((m.attrs["acronym"] for _, m, _ in items if m.attrs.get("acronym")), "")
+        if acronym and name.endswith(f"({acronym})"):
+            name = name[: -len(acronym) - 2].strip()
+        countries = Counter(c for _, _, c in items if c)
+        first_speaker = next((links[i][0] for i, _, _ in items if links[i][0]), "")
+        out.append(Programme(f"pr{n}", name, acronym, countries.most_common(1)[0][0] if countries else "",
+                             first_speaker, len(items)))
+    return tuple(out)
+
+
+def _display_name(found: list[Mention]) -> str:
+    """The name a programme is shown by: its first proper name ('Public Employment Integration
+    Service', 'AGIR programme'), else the first name it was given."""
+    def proper(v: str) -> bool:
+        words = [w for w in v.split() if w[:1].isalpha()]
+        return bool(words) and sum(w[:1].isupper() for w in words) * 2 >= len(words)
+
+    named = [m for m in found if m.rule != "programme:acronym-mention"] or found
+    return next((m.value for m in named if proper(m.value)), named[0].value)
+
+
+def _figures(document, mentions, statement_at, speaker_country, currency, links) -> tuple[Figure, ...]:
+    out = []
+    country_mentions = [m for m in mentions if m.label == Label.COUNTRY]
+    for i, m in enumerate(mentions):
+        if m.label != Label.FIGURE:
+            continue
+        st = statement_at(m.start)
+        home = speaker_country(st)
+        unit = currency(m.attrs["unit"], home)
+        sentence = _sentence(document.text, m.start)
+        about = [c.value for c in country_mentions if sentence[0] <= c.start < sentence[1]]
+        country = about[0] if about else (home if len(home) == 2 else "")
+        out.append(Figure(f"fg{len(out) + 1}", m.text, float(m.value), unit, m.attrs.get("measures", ""),
+                          links[i][0], links[i][1], country, m.page, m.start, m.end, m.attrs.get("value_min")))
+    return tuple(out)
+
+
+def _sentence(text: str, offset: int) -> tuple[int, int]:
+    start = max(text.rfind(". ", 0, offset), text.rfind("\n", 0, offset)) + 1
+    end_m = re.search(r"\.(\s|$)|\n", text[offset:])
+    return start, offset + (end_m.start() if end_m else len(text) - offset)

@@ -1,0 +1,73 @@
+"""Recognise: run the spaCy pipeline of ``models/`` over a Document's blocks.
+
+The pipeline is a spaCy folder (``config.cfg``, rule files per component) loaded with
+``spacy.load``; its recognisers are the factories of ``pipeline.components``. Mentions come
+back with document offsets, page and box.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from . import components  # noqa: F401  (registers the factories before spacy.load)
+from .components.common import mentions_of
+from .data import Document, Mention
+from .errors import ModelError
+
+log = logging.getLogger(__name__)
+
+RULE_COMPONENTS = {"countries": "meeting_countries", "figures": "meeting_figures",
+                   "speakers": "meeting_speakers", "programmes": "meeting_programmes"}
+
+
+@lru_cache(maxsize=2)
+def load_nlp(path: Path) -> Language:
+    """The recognition pipeline (cached: loading reads every gazetteer)."""
+    if not (Path(path) / "config.cfg").exists():
+        raise ModelError(f"no spaCy pipeline at {path}: restore models/ from git, or rebuild it with "
+                         "`python -m pipeline build-model`")
+    try:
+        return spacy.load(path)
+    except Exception as e:
+        raise ModelError(f"the pipeline at {path} cannot be loaded ({e}); rebuild it with "
+                         "`python -m pipeline build-model`") from e
+
+
+def build_model(path: Path) -> Language:
+    """Assemble the pipeline from its rule files in ``path`` and save it there.
+
+    The rule files are the source of truth and stay in place; this writes the spaCy
+    configuration, tokenizer and vocabulary around them.
+    """
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    for name, factory in RULE_COMPONENTS.items():
+        nlp.add_pipe(factory, name=name).from_disk(Path(path) / name)
+    nlp.meta.update(name="meeting_en", version="1.0.0", author="meeting-summaries pipeline",
+                    description="Rule-based recognisers of speakers, countries, programmes and figures "
+                                "in meeting summaries", license="MIT")
+    nlp.to_disk(path)
+    load_nlp.cache_clear()
+    return nlp
+
+
+def recognise(document: Document, nlp: Language) -> list[Mention]:
+    """Every mention of the document, in text order, with page and box."""
+    blocks = [(document.text[b.start:b.end], (i, b)) for i, b in enumerate(document.blocks)]
+    out: list[Mention] = []
+    for doc, (index, block) in nlp.pipe(blocks, as_tuples=True):
+        for m in mentions_of(doc):
+            start, end = block.start + m.start, block.start + m.end
+            page, box = document.locate(start, end)
+            attrs = dict(m.attrs, block=index)
+            for key in ("sentence_start", "person_start"):
+                if key in attrs:
+                    attrs[key] += block.start
+            out.append(dataclasses.replace(m, start=start, end=end, page=page, box=box, attrs=attrs))
+    out.sort(key=lambda m: (m.start, m.end))
+    return out

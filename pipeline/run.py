@@ -1,0 +1,240 @@
+"""Run: the stages in order, one document at a time, and a folder of documents in workers.
+
+``process()`` is the whole pipeline for one PDF, readable in one screen: it never raises
+for a bad file, it returns a ``Result`` with a status and the problems met (Docling's
+conversion result is the model). ``run_folder()`` processes what is new or changed in a
+folder, each document in a forked worker with a time limit and a memory cap, and writes
+every result to the store as it arrives.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+import time
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__
+from .data import Result, Status
+from .errors import BadInputError, ResourceLimitError
+from .extract import extract, read_pdf_bytes, sha256
+from .link import link
+from .recognise import load_nlp, recognise
+from .review import apply_corrections
+from .settings import Settings
+from .tables import Store, rows
+
+log = logging.getLogger(__name__)
+
+
+def process(path: Path, settings: Settings, password: str | None = None,
+            corrections: list[dict] | None = None) -> Result:
+    """Extract, recognise and link one PDF. Bad input becomes a failed Result, never an exception."""
+    source = str(path)
+    seconds: dict[str, float] = {}
+    doc_id = ""
+    try:
+        t = time.perf_counter()
+        data = read_pdf_bytes(path, settings)
+        doc_id = sha256(data)
+        document = extract(path, settings, password=password, data=data)
+        seconds["extract"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        nlp = load_nlp(settings.model)
+        mentions = recognise(document, nlp)
+        mentions = apply_corrections(mentions, corrections or [])
+        seconds["recognise"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        extraction = link(document, mentions, currency=nlp.get_pipe("figures").currency)
+        seconds["link"] = time.perf_counter() - t
+    except BadInputError as e:
+        return Result(doc_id or _hash_or_path(path), source, Status.FAILED, problems=(f"{e.status}: {e.message}",),
+                      seconds=seconds)
+    except MemoryError:
+        return Result(doc_id or _hash_or_path(path), source, Status.FAILED,
+                      problems=(f"{ResourceLimitError.status}: ran out of memory; raise --memory-mb or split the file",))
+    except Exception as e:  # the document boundary: record anything, move on
+        log.debug("unexpected failure on %s", source, exc_info=True)
+        return Result(doc_id or _hash_or_path(path), source, Status.FAILED,
+                      problems=(f"error: {type(e).__name__}: {e} (please report this file)",), seconds=seconds)
+    problems = [f"page {p.number}: {', '.join(p.flags)}" for p in document.pages if p.flags]
+    if not any(s.speaker_id for s in extraction.statements):
+        problems.append("no meeting structure found: no speaker takes the floor; check the tables by hand")
+    status = Status.PARTIAL if problems else Status.OK
+    return Result(doc_id, source, status, len(document.pages), tuple(problems), document, extraction, seconds)
+
+
+def _hash_or_path(path: Path) -> str:
+    """A stable id for a file that could not be read as a PDF (so re-runs replace its row)."""
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return sha256(str(path).encode())
+
+
+# ---------------------------------------------------------------------- folders
+@dataclass
+class Summary:
+    processed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    pruned: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find_pdfs(folder: Path) -> list[Path]:
+    """Every PDF under a folder (or the file itself), in a stable order."""
+    folder = Path(folder)
+    if folder.is_file():
+        return [folder]
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+
+
+def plan(store: Store, pdfs: list[Path], force: bool) -> tuple[list[Path], list[Path]]:
+    """Split the PDFs into those to process and those to skip (unchanged since their last run)."""
+    if force:
+        return pdfs, []
+    reviewed = store.table("corrections").groupby("doc_id").reviewed_at.max().to_dict()
+    done = {r.source: r for r in store.documents().itertuples()}
+    todo, skip = [], []
+    for p in pdfs:
+        known = done.get(str(p))
+        if known is not None and known.status != Status.FAILED.value and known.version == __version__ \
+                and known.doc_id == _safe_hash(p) and reviewed.get(known.doc_id, "") <= (known.processed_at or ""):
+            skip.append(p)
+        else:
+            todo.append(p)  # new, changed, failed before, older pipeline, or reviewed since
+    return todo, skip
+
+
+def _child(conn: Connection, path: Path, settings: Settings, password: str | None,
+           corrections: list[dict]) -> None:
+    """Worker body: cap memory, process one document, send its rows back."""
+    try:
+        soft = settings.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (soft, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (ValueError, OSError):
+        pass
+    try:
+        result = process(path, settings, password, corrections)
+        conn.send((result.doc_id, result.source, result.status.value, result.pages,
+                   rows(result, __version__)))
+    except BaseException:  # never let a worker die silently
+        conn.send(("", str(path), "failed", 0, {"error": traceback.format_exc(limit=3)}))
+    finally:
+        conn.close()
+
+
+def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, force: bool = False,
+               prune: bool = False, password: str | None = None,
+               progress: Callable[[str, str, int], None] | None = None,
+               on_plan: Callable[[int, int], None] | None = None) -> Summary:
+    """Process the new or changed PDFs under ``folder`` into the store at ``outdir``."""
+    started = time.perf_counter()
+    jobs = jobs or os.cpu_count() or 1
+    summary = Summary()
+    with Store(outdir) as store:
+        pdfs = find_pdfs(folder)
+        todo, skip = plan(store, pdfs, force)
+        summary.skipped = len(skip)
+        if prune:
+            present = {str(p) for p in pdfs}
+            gone = [r.doc_id for r in store.documents().itertuples() if r.source not in present]
+            store.remove(gone)
+            summary.pruned = len(gone)
+        if on_plan:
+            on_plan(len(todo), len(skip))
+        load_nlp(settings.model)  # load once, before forking: workers share it
+        corrections = _corrections_by_doc(store)
+        for doc_id, source, status, pages, tables in _results(todo, settings, jobs, password, corrections):
+            if "error" in tables:
+                tables = _crash_rows(source, tables["error"])
+                doc_id, status = tables["documents"][0]["doc_id"], "failed"
+            store.replace(doc_id, tables, source=source)
+            summary.processed += 1
+            summary.pages += pages
+            if status == Status.FAILED.value:
+                summary.failed += 1
+                summary.failures.append((source, tables["documents"][0]["error"]))
+            if progress:
+                progress(source, status, pages)
+        store.export()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _corrections_by_doc(store: Store) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in store.table("corrections").to_dict("records"):
+        out.setdefault(r["doc_id"], []).append(r)
+    return out
+
+
+def _crash_rows(source: str, error: str) -> dict[str, list[dict]]:
+    result = Result(_hash_or_path(Path(source)), source, Status.FAILED,
+                    problems=(f"error: the worker crashed: {error.strip().splitlines()[-1]}",))
+    return rows(result, __version__)
+
+
+def _results(paths: list[Path], settings: Settings, jobs: int, password: str | None,
+             corrections: dict[str, list[dict]]) -> Iterable[tuple]:
+    """Process documents in forked workers, at most ``jobs`` at once; yield results as they end.
+    A worker over its time limit is killed and its document recorded as failed."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        for p in paths:  # no fork (Windows): in-process, without limits
+            r = process(p, settings, password, corrections.get(_safe_hash(p), []))
+            yield r.doc_id, r.source, r.status.value, r.pages, rows(r, __version__)
+        return
+    ctx = multiprocessing.get_context("fork")
+    pending = list(paths)[::-1]
+    running: dict[Connection, tuple[multiprocessing.Process, Path, float]] = {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            path = pending.pop()
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(child, path, settings, password,
+                                                    corrections.get(_safe_hash(path), [])), daemon=True)
+            proc.start()
+            child.close()
+            running[parent] = (proc, path, time.monotonic())
+        ready = wait(list(running), timeout=1.0)
+        for conn in ready:
+            proc, path, _ = running.pop(conn)
+            try:
+                yield conn.recv()
+            except EOFError:  # died without a word: killed by the memory cap or a signal
+                yield _limit(path, f"the worker stopped (exit code {proc.exitcode}); the file may need more than "
+                                   f"{settings.memory_mb} MB: raise --memory-mb or split it")
+            finally:
+                conn.close()
+                proc.join()
+        now = time.monotonic()
+        for conn, (proc, path, began) in list(running.items()):
+            if now - began > settings.timeout_s:
+                proc.kill()
+                proc.join()
+                conn.close()
+                del running[conn]
+                yield _limit(path, f"processing took longer than {settings.timeout_s:.0f} s and was stopped; "
+                                   "raise --timeout or split the file")
+
+
+def _safe_hash(path: Path) -> str:
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def _limit(path: Path, message: str) -> tuple:
+    result = Result(_hash_or_path(path), str(path), Status.FAILED, problems=(f"{ResourceLimitError.status}: {message}",))
+    return result.doc_id, result.source, result.status.value, 0, rows(result, __version__)

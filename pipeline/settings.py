@@ -1,0 +1,47 @@
+"""Settings: one dataclass, validated once, so stage code holds no magic numbers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import PipelineError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = PACKAGE_ROOT / "models" / "meeting_en"
+DEFAULT_LEXICON = PACKAGE_ROOT / "models" / "lexicon"
+DEFAULT_THEMES = PACKAGE_ROOT / "models" / "themes.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: Path = DEFAULT_MODEL
+    lexicon: Path = DEFAULT_LEXICON
+    # --- extraction (fractions of the page, or of the font size) ---
+    header_zone: float = 0.10  # top fraction of a page where running headers live
+    footer_zone: float = 0.12  # bottom fraction where footers and page numbers live
+    repeat_share: float = 0.4  # a margin line on this share of pages is a running header/footer
+    line_overlap: float = 0.5  # glyphs overlapping a line's first glyph this much (x height) join it
+    word_gap: float = 0.12  # a gap wider than this (x size) separates words
+    segment_gap: float = 3.0  # a gap wider than this (x size) splits a line (columns, footers)
+    gutter_min_width: float = 6.0  # points: the narrowest white strip taken for a column gutter
+    gutter_max_crossing: float = 0.15  # share of lines that may cross a gutter (titles)
+    paragraph_pitch: float = 1.3  # a line pitch this many times the usual one opens a paragraph
+    cid_share: float = 0.2  # share of glyphs without a Unicode map that flags a page
+    # --- resources ---
+    max_pages: int = 5000
+    max_file_mb: int = 500
+    max_page_content_mb: int = 32  # a page whose drawing instructions inflate beyond this is skipped
+    timeout_s: float = 300.0  # per document, in a worker
+    memory_mb: int = 3072  # address-space cap per worker
+    # --- themes ---
+    seed: int = 13
+    themes_min: int = 4
+    themes_max: int = 15
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                raise PipelineError(f"setting {f.name} must not be negative, got {value}")
+        if not 0 < self.themes_min <= self.themes_max:
+            raise PipelineError("settings: themes_min must be positive and at most themes_max")

@@ -1,0 +1,216 @@
+"""Tables: the extraction as rows, kept in one SQLite file and exported as CSV and Parquet.
+
+The database is the source of truth: each document's rows are replaced in one transaction
+(``doc_id`` is the PDF's sha256, so a re-run replaces instead of duplicating), and the CSV
+and Parquet files are rewritten from it under a temporary name, then renamed. A run killed
+at any moment leaves the previous outputs readable.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from .data import Result
+from .errors import OutputError
+
+log = logging.getLogger(__name__)
+
+DATABASE = "meetings.sqlite"
+
+# table -> columns (name, SQL type). The first columns of each are the contract.
+SCHEMA: dict[str, list[tuple[str, str]]] = {
+    "documents": [("doc_id", "TEXT"), ("source", "TEXT"), ("pages", "INTEGER"), ("status", "TEXT"),
+                  ("error", "TEXT"), ("date", "TEXT"), ("title", "TEXT"), ("processed_at", "TEXT"),
+                  ("seconds", "REAL"), ("version", "TEXT")],
+    "texts": [("doc_id", "TEXT"), ("text", "TEXT")],
+    "pages": [("doc_id", "TEXT"), ("page", "INTEGER"), ("width", "REAL"), ("height", "REAL"), ("flags", "TEXT")],
+    "removed_lines": [("doc_id", "TEXT"), ("page", "INTEGER"), ("kind", "TEXT"), ("text", "TEXT"),
+                      ("x0", "REAL"), ("top", "REAL"), ("x1", "REAL"), ("bottom", "REAL")],
+    "speakers": [("doc_id", "TEXT"), ("speaker_id", "TEXT"), ("name", "TEXT"), ("role", "TEXT"),
+                 ("organisation", "TEXT"), ("country", "TEXT"), ("kind", "TEXT")],
+    "statements": [("doc_id", "TEXT"), ("statement_id", "TEXT"), ("speaker_id", "TEXT"), ("page", "INTEGER"),
+                   ("start", "INTEGER"), ("end", "INTEGER"), ("text", "TEXT"), ("theme_id", "TEXT")],
+    "countries": [("doc_id", "TEXT"), ("country", "TEXT"), ("name", "TEXT"), ("relation", "TEXT"),
+                  ("mentions", "INTEGER")],
+    "programmes": [("doc_id", "TEXT"), ("programme_id", "TEXT"), ("name", "TEXT"), ("acronym", "TEXT"),
+                   ("country", "TEXT"), ("speaker_id", "TEXT"), ("mentions", "INTEGER")],
+    "figures": [("doc_id", "TEXT"), ("figure_id", "TEXT"), ("text", "TEXT"), ("value", "REAL"), ("unit", "TEXT"),
+                ("measures", "TEXT"), ("speaker_id", "TEXT"), ("statement_id", "TEXT"), ("country", "TEXT"),
+                ("page", "INTEGER"), ("start", "INTEGER"), ("end", "INTEGER"), ("value_min", "REAL")],
+    "mentions": [("doc_id", "TEXT"), ("mention_id", "TEXT"), ("label", "TEXT"), ("text", "TEXT"),
+                 ("start", "INTEGER"), ("end", "INTEGER"), ("page", "INTEGER"), ("x0", "REAL"), ("top", "REAL"),
+                 ("x1", "REAL"), ("bottom", "REAL"), ("rule", "TEXT"), ("confidence", "REAL"), ("value", "TEXT"),
+                 ("speaker_id", "TEXT"), ("statement_id", "TEXT"), ("corrected", "TEXT")],
+    "corrections": [("doc_id", "TEXT"), ("label", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"),
+                    ("text", "TEXT"), ("verdict", "TEXT"), ("value", "TEXT"), ("reviewer", "TEXT"),
+                    ("reviewed_at", "TEXT")],
+    "themes": [("theme_id", "TEXT"), ("label", "TEXT"), ("keywords", "TEXT"), ("statements", "INTEGER"),
+               ("share", "REAL"), ("speakers", "TEXT"), ("countries", "TEXT"), ("seeded", "INTEGER")],
+    "statement_themes": [("doc_id", "TEXT"), ("statement_id", "TEXT"), ("theme_id", "TEXT"), ("weight", "REAL")],
+}
+PER_DOCUMENT = ("documents", "texts", "pages", "removed_lines", "speakers", "statements", "countries", "programmes",
+                "figures", "mentions")
+EXPORTED = ("documents", "speakers", "statements", "countries", "programmes", "figures", "mentions",
+            "themes", "statement_themes", "pages", "removed_lines", "corrections")
+
+
+def rows(result: Result, version: str) -> dict[str, list[dict]]:
+    """The rows one document contributes to every per-document table."""
+    doc = result.doc_id
+    out: dict[str, list[dict]] = {t: [] for t in PER_DOCUMENT}
+    x = result.extraction
+    title = ""
+    if result.document is not None and result.document.blocks:
+        first = result.document.blocks[0]
+        title = result.document.text[first.start:first.end][:200]
+    out["documents"].append(dict(doc_id=doc, source=result.source, pages=result.pages, status=result.status.value,
+                                 error="; ".join(result.problems), version=version, title=title,
+                                 date=x.date if x is not None else "",
+                                 processed_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                                 seconds=round(sum(result.seconds.values()), 3)))
+    if result.document is not None:
+        out["texts"].append(dict(doc_id=doc, text=result.document.text))
+        for p in result.document.pages:
+            out["pages"].append(dict(doc_id=doc, page=p.number, width=p.width, height=p.height,
+                                     flags=",".join(p.flags)))
+            out["removed_lines"].extend(dict(doc_id=doc, page=ln.page, kind=ln.kind, text=ln.text,
+                                             x0=ln.box[0], top=ln.box[1], x1=ln.box[2], bottom=ln.box[3])
+                                        for ln in p.removed)
+    if x is None:
+        return out
+    out["speakers"] = [dict(doc_id=doc, speaker_id=s.speaker_id, name=s.name, role=s.role,
+                            organisation=s.organisation, country=s.country, kind=s.kind) for s in x.speakers]
+    out["statements"] = [dict(doc_id=doc, statement_id=s.statement_id, speaker_id=s.speaker_id, page=s.page,
+                              start=s.start, end=s.end, text=s.text, theme_id="") for s in x.statements]
+    out["countries"] = [dict(doc_id=doc, country=c.country, name=c.name, relation=c.relation, mentions=c.mentions)
+                        for c in x.countries]
+    out["programmes"] = [dict(doc_id=doc, programme_id=p.programme_id, name=p.name, acronym=p.acronym,
+                              country=p.country, speaker_id=p.speaker_id, mentions=p.mentions) for p in x.programmes]
+    out["figures"] = [dict(doc_id=doc, figure_id=f.figure_id, text=f.text, value=f.value, unit=f.unit,
+                           measures=f.measures, speaker_id=f.speaker_id, statement_id=f.statement_id,
+                           country=f.country, page=f.page, start=f.start, end=f.end, value_min=f.value_min)
+                      for f in x.figures]
+    for i, m in enumerate(x.mentions):
+        speaker_id, statement_id = x.links.get(i, ("", ""))
+        out["mentions"].append(dict(doc_id=doc, mention_id=f"m{i + 1}", label=m.label.value, text=m.text,
+                                    start=m.start, end=m.end, page=m.page, x0=m.box[0], top=m.box[1],
+                                    x1=m.box[2], bottom=m.box[3], rule=m.rule, confidence=m.confidence,
+                                    value=m.value if m.label.value != "FIGURE"
+                                    else f"{m.value} {m.attrs.get('unit', '')}".strip(),
+                                    speaker_id=speaker_id, statement_id=statement_id,
+                                    corrected=m.attrs.get("corrected", "")))
+    return out
+
+
+class Store:
+    """The output folder: one SQLite database plus CSV and Parquet copies of its tables."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = Path(outdir)
+        try:
+            self.outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}") from e
+        self.path = self.outdir / DATABASE
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._create()
+        except sqlite3.DatabaseError as e:
+            raise OutputError(f"{self.path} is not a usable database ({e}); move it away and re-run") from e
+
+    def _create(self) -> None:
+        with self.db:
+            for table, columns in SCHEMA.items():
+                cols = ", ".join(f'"{c}" {t}' for c, t in columns)
+                self.db.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
+                existing = {r[1] for r in self.db.execute(f'PRAGMA table_info("{table}")')}
+                for c, t in columns:
+                    if c not in existing:
+                        self.db.execute(f'ALTER TABLE "{table}" ADD COLUMN "{c}" {t}')
+            for table in PER_DOCUMENT + ("statement_themes", "corrections"):
+                self.db.execute(f'CREATE INDEX IF NOT EXISTS "{table}_doc" ON "{table}" (doc_id)')
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+    def replace(self, doc_id: str, tables: dict[str, list[dict]], source: str | None = None) -> None:
+        """Swap one document's rows in a single transaction (and drop an older version of
+        the same file, by source path, when its content changed)."""
+        with self.db:
+            stale = [doc_id]
+            if source is not None:
+                stale += [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE source = ? AND doc_id != ?",
+                                                        (source, doc_id))]
+            for d in stale:
+                for table in PER_DOCUMENT + ("statement_themes",):
+                    self.db.execute(f'DELETE FROM "{table}" WHERE doc_id = ?', (d,))
+            for table, records in tables.items():
+                self.insert(table, records)
+
+    def insert(self, table: str, records: list[dict]) -> None:
+        if not records:
+            return
+        columns = [c for c, _ in SCHEMA[table]]
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        self.db.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                            [tuple(r.get(c) for c in columns) for r in records])
+
+    def remove(self, doc_ids: list[str]) -> None:
+        with self.db:
+            for d in doc_ids:
+                for table in PER_DOCUMENT + ("statement_themes",):
+                    self.db.execute(f'DELETE FROM "{table}" WHERE doc_id = ?', (d,))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:
+            yield self.db
+
+    # ------------------------------------------------------------------ reading
+    def documents(self) -> pd.DataFrame:
+        return self.table("documents")
+
+    def table(self, name: str, where: str = "", params: tuple = ()) -> pd.DataFrame:
+        if name not in SCHEMA:
+            raise OutputError(f"unknown table {name}")
+        frame = pd.read_sql_query(f'SELECT * FROM "{name}" {where}', self.db, params=params)
+        return frame
+
+    # ------------------------------------------------------------------ exporting
+    def export(self, tables: tuple[str, ...] = EXPORTED) -> list[Path]:
+        """Rewrite the CSV and Parquet copies of the tables, each atomically."""
+        written = []
+        for name in tables:
+            frame = self.table(name)
+            for suffix in (".csv", ".parquet"):
+                target = self.outdir / f"{name}{suffix}"
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=self.outdir)
+                os.close(fd)
+                try:
+                    if suffix == ".csv":
+                        frame.to_csv(tmp, index=False)
+                    else:
+                        frame.to_parquet(tmp, index=False)
+                    os.replace(tmp, target)
+                finally:
+                    if os.path.exists(tmp):
+                        os.unlink(tmp)
+                written.append(target)
+        return written

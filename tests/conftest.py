@@ -1,0 +1,75 @@
+"""Shared fixtures: the real recognition pipeline, and small PDFs typeset with reportlab,
+one per layout problem (two columns, running header, hyphenated line ends)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from pipeline.recognise import load_nlp
+from pipeline.settings import DEFAULT_MODEL, PACKAGE_ROOT
+
+CORPUS = PACKAGE_ROOT / "corpus"
+GOLD = CORPUS / "eu-imex-2022-01-24.gold.json"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_nlp(DEFAULT_MODEL)
+
+
+@dataclass
+class Layout:
+    """What to draw on every page of a test PDF."""
+
+    header: str = ""
+    footer: str = ""
+    page_numbers: bool = False
+    columns: int = 1
+    font_size: float = 10.0
+    leading: float = 13.0
+
+
+def typeset(path: Path, pages: list[list[str]], layout: Layout) -> Path:
+    """Draw each page's lines as given (an empty string is a paragraph gap). With two
+    columns, a page's lines fill the left column first, then the right one."""
+    width, height = A4
+    c = canvas.Canvas(str(path), pagesize=A4)
+    margin = 56.0
+    gutter = 24.0
+    col_width = (width - 2 * margin - gutter) / layout.columns
+    for number, lines in enumerate(pages, start=1):
+        if layout.header:
+            c.setFont("Helvetica", 8)
+            c.drawString(margin, height - 36, layout.header)
+        if layout.footer:
+            c.setFont("Helvetica", 8)
+            c.drawString(margin, 30, layout.footer)
+        if layout.page_numbers:
+            c.setFont("Helvetica", 8)
+            c.drawCentredString(width / 2, 18, f"- {number} -")
+        c.setFont("Helvetica", layout.font_size)
+        per_column = (len(lines) + layout.columns - 1) // layout.columns
+        for i, line in enumerate(lines):
+            col, row = divmod(i, per_column) if layout.columns > 1 else (0, i)
+            x = margin + col * (col_width + gutter)
+            y = height - 80 - row * layout.leading
+            if line:
+                c.drawString(x, y, line)
+        c.showPage()
+    c.save()
+    return path
+
+
+@pytest.fixture
+def make_pdf(tmp_path: Path) -> Callable[..., Path]:
+    counter = iter(range(1000))
+
+    def make(pages: list[list[str]], layout: Layout | None = None, name: str | None = None) -> Path:
+        return typeset(tmp_path / (name or f"doc{next(counter)}.pdf"), pages, layout or Layout())
+
+    return make

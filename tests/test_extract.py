@@ -1,0 +1,128 @@
+"""Extraction on small PDFs made for one problem each, and on the sample corpus."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen import canvas
+
+from pipeline.errors import (CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError,
+                             NotPDFError)
+from pipeline.extract import extract
+
+from .conftest import CORPUS, Layout
+
+LEFT = ["The representative of Norway said that", "the new scheme had helped 4,000 young",
+        "people find work in the first year.", "", "She added that the third-country",
+        "nationals were included."]
+RIGHT = ["The representative of Chile said that", "exports had grown by 12 per cent and",
+         "that the programme would continue.", "", "He concluded that recog-", "nition of skills mattered."]
+
+
+def test_two_columns_read_left_then_right(make_pdf):
+    pdf = make_pdf([LEFT + RIGHT], Layout(columns=2))
+    doc = extract(pdf)
+    left = doc.text.index("Norway")
+    right = doc.text.index("Chile")
+    assert left < doc.text.index("third-country") < right
+    # lines of the two columns are never interleaved
+    assert "said that the new scheme had helped 4,000 young people" in doc.text
+    assert "said that exports had grown by 12 per cent" in doc.text
+
+
+def test_running_header_footer_and_page_numbers_removed_and_kept(make_pdf):
+    pages = [[f"The representative of {c} said that the plan was ready.", "", f"The {c} delegation agreed."]
+             for c in ("Peru", "Chile", "Japan")]
+    layout = Layout(header="Committee on Trade - Note on the meeting of 5 April 1995",
+                    footer="Contact: secretariat@example.org", page_numbers=True)
+    doc = extract(make_pdf(pages, layout))
+    assert doc.text.count("The representative of") == 3
+    assert "Committee on Trade" not in doc.text
+    assert "secretariat@example.org" not in doc.text
+    assert "- 2 -" not in doc.text
+    kinds = {line.kind for page in doc.pages for line in page.removed}
+    assert {"header", "footer", "page-number"} <= kinds
+    assert all(len(page.removed) == 3 for page in doc.pages)
+
+
+def test_line_end_hyphenation_joined_real_hyphens_kept(make_pdf):
+    lines = ["The recog-", "nition of qualifications of third-", "country nationals and the inter-",
+             "national co-", "operation were discussed."]
+    doc = extract(make_pdf([lines]))
+    assert "recognition of qualifications" in doc.text
+    assert "third-country nationals" in doc.text
+    assert "international" in doc.text
+    assert "recog-" not in doc.text
+
+
+def test_paragraphs_and_numbered_headings_rebuilt(make_pdf):
+    lines = ["1. Introduction", "", "The Chair opened the meeting and", "welcomed the delegations.", "",
+             "The representative of Peru said that", "the plan was ready."]
+    doc = extract(make_pdf([lines]))
+    kinds = [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks]
+    assert kinds == [("heading", "1. Introduction"),
+                     ("paragraph", "The Chair opened the meeting and welcomed the delegations."),
+                     ("paragraph", "The representative of Peru said that the plan was ready.")]
+
+
+def test_every_character_maps_to_a_box_inside_its_page(make_pdf):
+    doc = extract(make_pdf([LEFT + RIGHT, LEFT], Layout(columns=2)))
+    assert len(doc.char_page) == len(doc.text) == len(doc.char_box)
+    for i, ch in enumerate(doc.text):
+        page = doc.pages[int(doc.char_page[i]) - 1]
+        x0, top, x1, bottom = doc.char_box[i]
+        assert 0 <= x0 <= x1 <= page.width and 0 <= top <= bottom <= page.height, (i, ch)
+    page, box = doc.locate(doc.text.index("Chile"), doc.text.index("Chile") + 5)
+    assert page == 1 and box[0] > 250  # the right column
+
+
+@pytest.mark.parametrize("name", ["eu-imex-2022-01-24.pdf", "eu-imex-2022-01-24-twocol.pdf"])
+def test_sample_corpus_text_is_clean(name):
+    doc = extract(CORPUS / name)
+    assert "prénom.nom" not in doc.text and "Tél" not in doc.text
+    assert "Summary of the discussions" in doc.text[:100]  # the title stays, the running header goes
+    assert doc.text.count("Summary of the discussions") == 1
+    assert "recognition of professional qualifications" in doc.text
+    assert "Brigitte KLINKERT, Minister Delegate" in doc.text
+
+
+def test_empty_file(tmp_path: Path):
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"")
+    with pytest.raises(EmptyFileError, match="empty"):
+        extract(path)
+
+
+def test_not_a_pdf(tmp_path: Path):
+    path = tmp_path / "notes.pdf"
+    path.write_text("Minutes of the meeting\n" * 10)
+    with pytest.raises(NotPDFError, match="not a PDF"):
+        extract(path)
+
+
+def test_truncated_pdf(make_pdf, tmp_path: Path):
+    data = make_pdf([LEFT]).read_bytes()
+    path = tmp_path / "truncated.pdf"
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises((CorruptPDFError, NoTextLayerError)):
+        extract(path)
+
+
+def test_encrypted_pdf_needs_its_password(tmp_path: Path):
+    path = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(path), encrypt="secret")
+    c.drawString(72, 720, "The representative of Peru said that the plan was ready.")
+    c.save()
+    with pytest.raises(EncryptedPDFError, match="--password"):
+        extract(path)
+    assert "Peru" in extract(path, password="secret").text
+
+
+def test_scan_without_text_layer_says_ocr(tmp_path: Path):
+    path = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(path))
+    c.rect(72, 72, 400, 600, fill=1)  # an "image" of a page: no text at all
+    c.showPage()
+    c.save()
+    with pytest.raises(NoTextLayerError, match="OCR"):
+        extract(path)

@@ -1,0 +1,55 @@
+"""Linking: turns, continuation, namesakes, figures to speakers — on text and on a real PDF."""
+from __future__ import annotations
+
+from pipeline.link import link, meeting_date
+from pipeline.recognise import recognise
+
+from .test_robustness import _document
+
+TEXT = """1. Opening
+
+Anna DUMONT, director of labour market integration, Ministry of Labour (Czech Republic), explained that 700,000 migrants are employed.
+
+She concluded that 60,000 foreigners come every year.
+
+Jean-Christophe DUMONT, head of division at the OECD, recalled that 5 million foreigners enter OECD countries.
+
+Mr DUMONT presented some figures: the employment rate is 7 points lower.
+
+2. Questions
+
+The representative of Chile said that 12 per cent of firms export. The representative of Japan asked about the 40 projects."""
+
+
+def test_turns_continuation_namesakes_and_figures(nlp):
+    doc = _document(TEXT)
+    x = link(doc, recognise(doc, nlp), currency=nlp.get_pipe("figures").currency)
+    names = {s.speaker_id: s.name for s in x.speakers}
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text["700,000"] == "Anna DUMONT"
+    assert by_text["60,000"] == "Anna DUMONT"          # "She concluded": the turn goes on
+    assert by_text["5 million"] == "Jean-Christophe DUMONT"
+    assert by_text["7 points"] == "Jean-Christophe DUMONT"  # "Mr DUMONT": the DUMONT who spoke last
+    assert by_text["12 per cent"] == "Chile"
+    assert by_text["40"] == "Japan"                     # a new turn inside the paragraph
+    countries = {s.name: s.country for s in x.speakers}
+    assert countries["Anna DUMONT"] == "CZ" and countries["Jean-Christophe DUMONT"] == "OECD"
+    heading_statements = [s for s in x.statements if s.text.startswith("1. Opening")]
+    assert not heading_statements
+    assert {c.country: c.relation for c in x.countries} == {"CZ": "delegation", "CL": "delegation",
+                                                           "JP": "delegation"}
+
+
+def test_every_mention_is_its_slice_and_linked(nlp):
+    doc = _document(TEXT)
+    x = link(doc, recognise(doc, nlp))
+    for i, m in enumerate(x.mentions):
+        assert doc.text[m.start:m.end] == m.text
+        assert i in x.links
+
+
+def test_meeting_date():
+    assert meeting_date("NOTE ON THE MEETING OF 28 AND 29 SEPTEMBER 2004 Chairperson") == "2004-09-28"
+    assert meeting_date("issued 3 May 2021. High-level meeting on integration held on 24 January 2022") \
+        == "2022-01-24"
+    assert meeting_date("no date here") == ""

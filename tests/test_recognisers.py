@@ -1,0 +1,144 @@
+"""The recognisers on case tables: (text, what must come out)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.components.common import mentions_of
+from pipeline.data import Label
+
+
+def found(nlp, text: str, label: Label):
+    doc = nlp(text)
+    for m in mentions_of(doc):
+        assert doc.text[m.start:m.end] == m.text
+    return [m for m in mentions_of(doc) if m.label == label]
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("the story of a Laotian refugee", ["LA"]),
+    ("nearly 4000 Afghans entering French territory", ["AF", "FR"]),
+    ("2/3 of Swedish municipalities belong", ["SE"]),
+    ("The Netherlands and the Czech Republic agreed.", ["NL", "CZ"]),
+    ("citizenship of another country (Russians, Ukrainians, Belarusians).", ["RU", "UA", "BY"]),
+    ("Tatiana ESPOSITO (Italie) explained", ["IT"]),
+    ("The representative of Côte d'Ivoire and of the Republic of Korea spoke.", ["CI", "KR"]),
+    ("The United States and the U.S. Congress", ["US", "US"]),
+    ("a course offered in French", []),
+    ("Language training is provided in Estonian, English and Russian.", []),
+    ("knowledge of the Croatian language", []),
+    ("not mastering the French A1 level", []),
+    ("a payment in US$ 5 million", []),
+    ("Michael Jordan said nothing about it.", []),
+])
+def test_countries(nlp, text, codes):
+    assert [m.value for m in found(nlp, text, Label.COUNTRY)] == codes
+
+
+@pytest.mark.parametrize("text, figures", [
+    ("represent 13% of the workers mobilised", [(13, "percent")]),
+    ("with a funding of 50 million euros.", [(5e7, "EUR")]),
+    ("50 millions euros from the plan", [(5e7, "EUR")]),
+    ("(2,000 billion euros)", [(2e12, "EUR")]),
+    ("where 2 to 5% of jobs remain vacant", [(5, "percent")]),
+    ("between 2 and 5 per cent of GDP", [(5, "percent")]),
+    ("where 7 out of 10 companies cannot", [(70, "percent")]),
+    ("more than one person in five has", [(20, "percent")]),
+    ("1 in 5 people living there", [(20, "percent")]),
+    ("2/3 of Swedish municipalities", [(66.7, "percent")]),
+    ("Two thirds of participants found a job", [(66.7, "percent")]),
+    ("a population of 1.3M, also", [(1.3e6, "count")]),
+    ("is 7 points lower than", [(7, "points")]),
+    ("an increase of 2.5 percentage points", [(2.5, "points")]),
+    ("up to 860 hours of training", [(860, "hours")]),
+    ("courses (50 hours per year).", [(50, "hours")]),
+    ("after three years of residence", [(3, "years")]),
+    ("an education pathway for people under 30 and", [(30, "years")]),
+    ("55 projects have been deployed for 2018", [(55, "count")]),
+    ("nearly 17,000 foreigners who", [(17000, "count")]),
+    ("the five main employers' associations", [(5, "count")]),
+    ("€2bn and £1.2bn and A$40 million", [(2e9, "EUR"), (1.2e9, "GBP"), (4e7, "AUD")]),
+    ("US$ 93 billion", [(9.3e10, "USD")]),
+    ("paragraph 2 of Article IV", []),
+    ("WT/COMTD/M/1 15 May 1995 ORGANIZATION (95-1262)", []),
+    ("on 24 January 2022 in Paris", []),
+    ("7. The representative of India said", []),
+    ("Rules 36 and 36bis", []),
+    ("the European agenda 2021-2027 for integration", []),
+    ("since 2015, and in 2018", []),
+    ("language modules up to B1 level", []),
+    ("COVID-19 and the G20", []),
+    ("these two aspects", []),
+    ("1996 101 865 77 549 9 999 102.07", []),
+    ("paragraphs 111, 112 and 113 of the document", []),
+])
+def test_figures(nlp, text, figures):
+    got = [(float(m.value), m.attrs["unit"]) for m in found(nlp, text, Label.FIGURE)]
+    assert [(pytest.approx(v, rel=0.01), u) for v, u in figures] == got
+
+
+def test_dollars_take_the_speakers_currency(nlp):
+    figures = nlp.get_pipe("figures")
+    m = found(nlp, "a budget of $3.7 billion", Label.FIGURE)[0]
+    assert m.attrs["unit"] == "USD?"
+    assert figures.currency("USD?", "AU") == "AUD"
+    assert figures.currency("USD?", "FR") == "USD"
+
+
+def speakers(nlp, text):
+    return [(m.attrs.get("name"), m.attrs.get("country", ""), bool(m.attrs.get("floor")))
+            for m in found(nlp, text, Label.SPEAKER) if m.attrs.get("kind") in ("person", "delegation", "chair")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Brigitte KLINKERT, Minister Delegate to the Minister of Labour, in charge of Economic Inclusion (France), "
+     "recalled the framework.", [("Brigitte KLINKERT", "FR", True)]),
+    ("Sébastien JALLET, Director of Cabinet of Marlène SCHIAPPA, Minister Delegate (France), recalled that.",
+     [("Sébastien JALLET", "FR", True), ("Marlène SCHIAPPA", "FR", False)]),
+    ("In conclusion, Mr JALLET insisted on the mobilisation.", [("JALLET", "", True)]),
+    ("Ylva JOHANSSON, European Commissioner for Home Affairs, introduced her speech.",
+     [("Ylva JOHANSSON", "EU", True)]),
+    ("Jean-Christophe DUMONT, head of division at the Organisation for Economic Cooperation and Development (OECD) "
+     "recalled that", [("Jean-Christophe DUMONT", "OECD", True)]),
+    ("The representative of Tunisia said that the Committee should act.", [("Tunisia", "TN", True)]),
+    ("The representatives of Cuba and Peru supported India's proposal.",
+     [("Cuba", "CU", True), ("Peru", "PE", False)]),
+    ("The representative of Norway was of the view that more was needed.", [("Norway", "NO", True)]),
+    ("The Australian representative stated that the scheme worked.", [("Australian", "AU", True)]),
+    ("The United States said that the clarification was helpful.", [("United States", "US", True)]),
+    ("The representative of the European Communities fully supported it.", [("European Communities", "EU", True)]),
+    ("Mrs Mariel Picado of Costa Rica said that the proportion was low.", [("Mariel Picado", "CR", True)]),
+    ("Mr. Tanaka (Japan) said that his Government had contributed.", [("Tanaka", "JP", True)]),
+    ("The Chairman said that the item was closed.", [("Chairman", "", True)]),
+    ("The Committee took note of the statements.", []),
+])
+def test_speakers(nlp, text, expected):
+    assert speakers(nlp, text) == expected
+
+
+def test_the_following_spoke(nlp):
+    text = ("The following spoke: Christian EHLER, on behalf of the PPE Group, Nicolás GONZÁLEZ CASARES, "
+            "on behalf of the S&D Group, and Ville NIINISTÖ, on behalf of the Verts/ALE Group.")
+    names = [n for n, _, _ in speakers(nlp, text)]
+    assert names == ["Christian EHLER", "Nicolás GONZÁLEZ CASARES", "Ville NIINISTÖ"]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Other innovative programmes such as the HOPE programme, which is based on", ["HOPE programme"]),
+    ("The Skilled Immigration Act has improved the opportunities", ["Skilled Immigration Act"]),
+    ("the Enhanced Integrated Framework (EIF) for LDCs", ["Enhanced Integrated Framework"]),
+    ("Mr ALDSKOGIUS presented the \"Local Job Tracks\" programme set up in 2018", ["Local Job Tracks"]),
+    ("has developed the diversity label \"We respect differences\".", ["We respect differences"]),
+    ("European funds (ERDF, AMIF, ESF) must be mobilised", ["ERDF", "AMIF", "ESF"]),
+    ("the republican integration contract (CIR) to enhance", ["republican integration contract"]),
+    ("highlighted the European Pillar of Social Rights with three targets", ["European Pillar of Social Rights"]),
+    ("The recently launched Platform on combatting homelessness will be discussed",
+     ["Platform on combatting homelessness"]),
+    ("the Ministry of Labour and the Committee on Trade and Development (CTD)", []),
+    ("the French Office for Immigration and Integration (OFII) work together", []),
+    ("beneficiaries of international protection (BPI)", []),
+    ("a \"seamless\" pathway", []),
+    ("the draft Programme of Work", []),
+])
+def test_programmes(nlp, text, names):
+    assert [m.value.rsplit(" (", 1)[0] if m.rule.endswith("definition") else m.value
+            for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"] == names

@@ -1,0 +1,149 @@
+"""Bad and hostile input: every file gets a row saying what to do, and nothing crashes or hangs."""
+from __future__ import annotations
+
+import shutil
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from reportlab.pdfgen import canvas
+
+from pipeline.cli import main
+from pipeline.data import Block, Document
+from pipeline.link import link
+from pipeline.recognise import recognise
+from pipeline.run import process
+from pipeline.settings import Settings
+
+from .conftest import CORPUS
+
+
+def raw_pdf(content: bytes, compress: bool = True) -> bytes:
+    """A one-page PDF written by hand around the given content stream."""
+    stream = zlib.compress(content, 9) if compress else content
+    filt = b"/Filter /FlateDecode " if compress else b""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< " + filt + b"/Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def bad_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("incoming")
+    shutil.copy(CORPUS / "eu-imex-2022-01-24.pdf", folder / "good.pdf")
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "notes.pdf").write_text("These are minutes typed in a text editor.\n")
+    data = (CORPUS / "eu-imex-2022-01-24.pdf").read_bytes()
+    (folder / "truncated.pdf").write_bytes(data[: len(data) // 5])
+    c = canvas.Canvas(str(folder / "locked.pdf"), encrypt="secret")
+    c.drawString(72, 720, "The representative of Peru said that the plan was ready.")
+    c.save()
+    c = canvas.Canvas(str(folder / "scan.pdf"))
+    c.rect(72, 72, 400, 600, fill=1)
+    c.save()
+    c = canvas.Canvas(str(folder / "shopping.pdf"))
+    for i, item in enumerate(["Bread", "Milk", "Apples and pears", "Coffee"]):
+        c.drawString(72, 720 - 14 * i, item)
+    c.save()
+    # a page whose drawing instructions inflate to 40 MB: refused before pdfminer decodes it
+    (folder / "bomb.pdf").write_bytes(raw_pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" + b" " * (40 * 2**20)))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bad_run(bad_folder: Path, tmp_path_factory) -> tuple[int, pd.DataFrame, Path]:
+    out = tmp_path_factory.mktemp("out")
+    code = main(["run", str(bad_folder), "--out", str(out), "--jobs", "2", "--quiet"])
+    return code, pd.read_csv(out / "documents.csv", keep_default_na=False).set_index(
+        pd.read_csv(out / "documents.csv").source.map(lambda s: Path(s).name)), out
+
+
+def test_bad_files_are_recorded_and_the_run_goes_on(bad_run):
+    code, docs, _ = bad_run
+    assert code == 1
+    assert docs.loc["good.pdf", "status"] == "ok"
+    expected = {"empty.pdf": "empty", "notes.pdf": "not a PDF", "truncated.pdf": "re-download",
+                "locked.pdf": "--password", "scan.pdf": "OCR"}
+    for name, hint in expected.items():
+        assert docs.loc[name, "status"] == "failed", name
+        assert hint in docs.loc[name, "error"], (name, docs.loc[name, "error"])
+    assert docs.loc["shopping.pdf", "status"] == "partial"
+    assert "no meeting structure" in docs.loc["shopping.pdf", "error"]
+    assert docs.loc["bomb.pdf", "status"] == "failed" and "inflate beyond" in docs.loc["bomb.pdf", "error"]
+
+
+def test_second_run_skips_what_did_not_change(bad_run, bad_folder, capsys):
+    _, _, out = bad_run
+    code = main(["run", str(bad_folder), "--out", str(out), "--quiet"])
+    printed = capsys.readouterr().out
+    assert "processed 6, skipped 2 unchanged" in printed  # the failed ones are tried again
+    assert code == 1
+
+
+def test_password_opens_an_encrypted_pdf(bad_folder, tmp_path):
+    result = process(bad_folder / "locked.pdf", Settings(), password="secret")
+    assert result.status.value in ("ok", "partial") and "Peru" in result.document.text
+
+
+def _document(text: str) -> Document:
+    """A Document straight from text, one block per paragraph (the text stages without a PDF);
+    a short line without a full stop is a heading."""
+    blocks, pos = [], 0
+    for part in text.split("\n\n"):
+        if part:
+            kind = "heading" if len(part) < 40 and not part.rstrip().endswith(".") else "paragraph"
+            blocks.append(Block(kind, pos, pos + len(part), 1))
+        pos += len(part) + 2
+    return Document("fuzz", "fuzz.txt", text, (), tuple(blocks), np.ones(len(text), dtype=np.int16),
+                    np.zeros((len(text), 4), dtype=np.float32))
+
+
+TEXTISH = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400)
+MEETINGISH = st.lists(st.sampled_from([
+    "The representative of Norway said that ", "Mr DUMONT ", "Anna DUMONT, director (Czech Republic), said ",
+    "50 million euros ", "2 to 5% ", "7 out of 10 ", "the HOPE programme ", "(EIF) ", "Enhanced Integrated Framework ",
+    "\n\n", "1.3M ", "1e308 ", "9" * 400 + " ", "\x00\x07\u202e", "«", "»", "(", ")", "Chairman: ", "$", "£",
+    "She concluded that ", "one in five ", "2/3 of ", "COVID-19 ", "WT/COMTD/M/1 ", "per cent ",
+]), max_size=40).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(TEXTISH, MEETINGISH))
+def test_text_stages_survive_anything(nlp, text):
+    doc = _document(text)
+    mentions = recognise(doc, nlp)
+    for m in mentions:
+        assert doc.text[m.start:m.end] == m.text
+    extraction = link(doc, mentions, currency=nlp.get_pipe("figures").currency)
+    for f in extraction.figures:
+        assert f.value == f.value  # not NaN
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=8)), min_size=1, max_size=6))
+def test_damaged_pdfs_never_crash(tmp_path_factory, edits):
+    data = bytearray((CORPUS / "eu-imex-2022-01-24-twocol.pdf").read_bytes())
+    for where, junk in edits:
+        at = int(where * (len(data) - 1))
+        data[at:at + len(junk)] = junk
+    path = tmp_path_factory.mktemp("fuzz") / "damaged.pdf"
+    path.write_bytes(bytes(data))
+    result = process(path, Settings(timeout_s=60))
+    assert result.status.value in ("ok", "partial", "failed")
+    assert result.problems or result.status.value == "ok"
