@@ -71,13 +71,3 @@ class DataComponent:
 
     def load(self, path: Path) -> None:
         raise NotImplementedError
-
-
-def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
-    """Character offsets of the sentence holding ``char`` (the whole Doc without sentences)."""
-    if not doc.has_annotation("SENT_START"):
-        return 0, len(doc.text)
-    token = doc[min(doc.char_span(char, char + 1, alignment_mode="expand").start, len(doc) - 1)] \
-        if doc.char_span(char, char + 1, alignment_mode="expand") is not None else doc[0]
-    sent = token.sent
-    return sent.start_char, sent.end_char

@@ -84,11 +84,11 @@ class FigureRecogniser(DataComponent):
 
     # ------------------------------------------------------------------ matching
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc.text  # a Doc rebuilds its text on every access: read it once
         found = mentions_of(doc)
         taken: list[tuple[int, int]] = []
         for m in self.fraction_pattern.finditer(text):
-            found.append(self._mention(doc, m.start(), m.end("words"), self.fractions[m.group("words").lower()],
+            found.append(self._mention(text, m.start(), m.end("words"), self.fractions[m.group("words").lower()],
                                        "percent", "figure:fraction-words", 0.75))
             taken.append((m.start(), m.end("words")))
         for m in self.word_ratio.finditer(text):
@@ -96,7 +96,7 @@ class FigureRecogniser(DataComponent):
             denominator = self.words.get(b) or (float(b) if b.isdigit() else 0)
             numerator = {"one": 1, "two": 2, "three": 3}[m.group("a").lower()]
             if denominator and numerator < denominator:
-                found.append(self._mention(doc, m.start(), m.end(), 100 * numerator / denominator,
+                found.append(self._mention(text, m.start(), m.end(), 100 * numerator / denominator,
                                            "percent", "figure:ratio-words", 0.8))
                 taken.append((m.start(), m.end()))
         pos = 0
@@ -109,33 +109,32 @@ class FigureRecogniser(DataComponent):
                 continue  # "95-1262", "2021-2027": a symbol or a span of years
             if m.group("num2") and not self._is_range(text, m):
                 pos = m.end("num")  # two figures ("from 20 to 30", "62 and 74"): read each alone
-                mention = self._single(doc, m)
+                mention = self._single(text, m)
             else:
-                mention = self._digits(doc, m)
+                mention = self._digits(text, m)
             if mention is not None:
                 found.append(mention)
                 taken.append((mention.start, mention.end))
         for m in self.word_pattern.finditer(text):
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            mention = self._worded(doc, m)
+            mention = self._worded(text, m)
             if mention is not None:
                 found.append(mention)
         return doc
 
-    def _digits(self, doc: Doc, m: re.Match) -> Mention | None:
-        text = doc.text
+    def _digits(self, text: str, m: re.Match) -> Mention | None:
         start, end = m.start(), m.end()
         if m.group("ratio_a"):
             a, b = float(m.group("ratio_a")), float(m.group("ratio_b"))
             if not 0 < a < b:
                 return None
-            return self._mention(doc, start, end, 100 * a / b, "percent", "figure:ratio", 0.9)
+            return self._mention(text, start, end, 100 * a / b, "percent", "figure:ratio", 0.9)
         if m.group("frac_a"):
             a, b = float(m.group("frac_a")), float(m.group("frac_b"))
             if not 0 < a < b:
                 return None
-            return self._mention(doc, start, end, round(100 * a / b, 1), "percent", "figure:fraction", 0.85)
+            return self._mention(text, start, end, round(100 * a / b, 1), "percent", "figure:fraction", 0.85)
         num, num2 = m.group("num"), m.group("num2")
         if any(len(n.replace(",", "").split(".")[0]) > MAX_DIGITS for n in (num, num2) if n):
             return None  # an identifier or noise, not a quantity anyone said
@@ -150,10 +149,10 @@ class FigureRecogniser(DataComponent):
         low = _number(num) if num2 else None
         factor = self.scales.get(scale_word or "", 1.0)
         plain = not cur and not unit_word and not scale_word
-        if plain and not self._is_count(doc, start, m.end("num"), num):
+        if plain and not self._is_count(text, start, m.end("num"), num):
             return None
-        if plain and not num2 and self._age(doc, start, end, num):
-            return self._mention(doc, start, end, value, "years", "figure:age", 0.7)
+        if plain and not num2 and self._age(text, start, end, num):
+            return self._mention(text, start, end, value, "years", "figure:age", 0.7)
         if plain and (self._next_is_month(text, end) or not self._counts_something(text, end)):
             return None  # a date ("17 to 19 February"), a table cell or a reference number
         if plain and num2 and YEAR.match(num2):
@@ -161,10 +160,10 @@ class FigureRecogniser(DataComponent):
         rule = "figure:" + ("range" if num2 else "money" if unit not in ("count", "percent", "points", "hours",
                                                                           "days", "weeks", "months", "years")
                             else unit)
-        return self._mention(doc, start, end, value * factor, unit, rule, 0.9 if not plain else 0.75,
+        return self._mention(text, start, end, value * factor, unit, rule, 0.9 if not plain else 0.75,
                              low * factor if low is not None else None)
 
-    def _single(self, doc: Doc, m: re.Match) -> Mention | None:
+    def _single(self, text: str, m: re.Match) -> Mention | None:
         """The first of two numbers that are not a range; it shares the second's unit
         ("from 20 to 30 percent") unless that is a count."""
         end = m.end("num")
@@ -172,13 +171,13 @@ class FigureRecogniser(DataComponent):
         if len(num.replace(",", "").split(".")[0]) > MAX_DIGITS:
             return None
         unit = self.units.get(m.group("cur") or "") or self.units.get(m.group("unit") or "") or "count"
-        if unit == "count" and not self._is_count(doc, m.start(), end, num):
+        if unit == "count" and not self._is_count(text, m.start(), end, num):
             return None
         if m.group("sep") == "and" and unit != "count" and not m.group("cur"):
             unit = "count"
-            if not self._is_count(doc, m.start(), end, num):
+            if not self._is_count(text, m.start(), end, num):
                 return None
-        return self._mention(doc, m.start(), end, _number(num), unit, "figure:" + unit.rstrip("?"), 0.7)
+        return self._mention(text, m.start(), end, _number(num), unit, "figure:" + unit.rstrip("?"), 0.7)
 
     @staticmethod
     def _is_range(text: str, m: re.Match) -> bool:
@@ -192,13 +191,13 @@ class FigureRecogniser(DataComponent):
             return bool(re.search(r"\bbetween\s+$", before, re.I))
         return not re.search(r"\bfrom\s+$", before, re.I)
 
-    def _worded(self, doc: Doc, m: re.Match) -> Mention | None:
+    def _worded(self, text: str, m: re.Match) -> Mention | None:
         word = m.group("word").lower()
         value = self.words[word]
         unit_word, scale_word = m.group("unit"), m.group("scale")
-        after = doc.text[m.end():m.end() + 40]
+        after = text[m.end():m.end() + 40]
         nxt = WORDISH.match(after.lstrip())
-        if re.search(r"\b(these|those|both|other)\s+$", doc.text[max(0, m.start() - 12):m.start()], re.I):
+        if re.search(r"\b(these|those|both|other)\s+$", text[max(0, m.start() - 12):m.start()], re.I):
             return None  # "these two aspects": a reference back, not a new figure
         if unit_word is None and scale_word is None:
             if not nxt or nxt.group(0).lower() in STOP_WORDS or not nxt.group(0)[0].islower() \
@@ -208,12 +207,11 @@ class FigureRecogniser(DataComponent):
                 return None
         unit = self.units.get(unit_word or "", "count")
         value *= self.scales.get(scale_word or "", 1.0)
-        return self._mention(doc, m.start(), m.end(), value, unit, "figure:words", 0.6)
+        return self._mention(text, m.start(), m.end(), value, unit, "figure:words", 0.6)
 
     # ------------------------------------------------------------------ filters
-    def _is_count(self, doc: Doc, start: int, end: int, num: str) -> bool:
+    def _is_count(self, text: str, start: int, end: int, num: str) -> bool:
         """A bare number is a count unless it is a year, a date, an identifier or a list number."""
-        text = doc.text
         if YEAR.match(num):
             return False
         before = text[max(0, start - 30):start]
@@ -256,9 +254,9 @@ class FigureRecogniser(DataComponent):
             return True
         return bool(word) and word.group(1).lower() not in MEASURE_STOP and (after[:1] == " " or of is not None)
 
-    def _age(self, doc: Doc, start: int, end: int, num: str) -> bool:
+    def _age(self, text: str, start: int, end: int, num: str) -> bool:
         """'people under 30', 'aged 15': an age in years."""
-        before = doc.text[max(0, start - 40):start].lower()
+        before = text[max(0, start - 40):start].lower()
         m = re.search(r"(\w[\w-]*)\s+(under|over|above|below|aged|between)\s+$", before) or \
             re.search(r"(\w[\w-]*)\s+$", before)
         if not m or _number(num) > 120:
@@ -267,13 +265,13 @@ class FigureRecogniser(DataComponent):
         return "aged" in words or (m.lastindex == 2 and bool(words & self.age_cues))
 
     # ------------------------------------------------------------------ output
-    def _mention(self, doc: Doc, start: int, end: int, value: float, unit: str, rule: str,
+    def _mention(self, text: str, start: int, end: int, value: float, unit: str, rule: str,
                  confidence: float, low: float | None = None) -> Mention:
-        text = doc.text[start:end]
-        attrs: dict = {"unit": unit, "measures": self.measures(doc.text, start, end, unit)}
+        attrs: dict = {"unit": unit, "measures": self.measures(text, start, end, unit)}
         if low is not None:
             attrs["value_min"] = low
-        return Mention(Label.FIGURE, text, start, end, rule, confidence, value=repr(float(value)), attrs=attrs)
+        return Mention(Label.FIGURE, text[start:end], start, end, rule, confidence, value=repr(float(value)),
+                       attrs=attrs)
 
     def measures(self, text: str, start: int, end: int, unit: str) -> str:
         """What a figure measures: the noun phrase after it ('55 projects', '13% of the workers

@@ -82,7 +82,7 @@ class SpeakerRecogniser(DataComponent):
 
     # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc.text  # a Doc rebuilds its text on every access: read it once
         countries = mentions_of(doc, Label.COUNTRY)
         self.country_words = {w for c in countries for w in c.text.split()}
         self.country_words_full = {c.text for c in countries}
@@ -90,12 +90,12 @@ class SpeakerRecogniser(DataComponent):
         people = self._people(text)
         found: list[Mention] = []
         for start, end, attrs in people:
-            found.append(self._person(doc, start, end, attrs, people, countries, orgs))
-        found.extend(self._delegations(doc, countries, orgs))
-        found.extend(self._chairs(doc, people))
-        found.extend(self._collectives(doc))
+            found.append(self._person(text, start, end, attrs, people, countries, orgs))
+        found.extend(self._delegations(text, countries, orgs))
+        found.extend(self._chairs(text, people))
+        found.extend(self._collectives(doc, text))
         found = self._dedupe(found)
-        self._mark_floor(doc, found)
+        self._mark_floor(doc, text, found)
         mentions_of(doc).extend(found)
         return doc
 
@@ -174,8 +174,7 @@ class SpeakerRecogniser(DataComponent):
     def _is_acronym(self, surname: str) -> bool:
         return any(w in self.organisations or w in self.not_surnames for w in surname.split())
 
-    def _person(self, doc: Doc, start: int, end: int, attrs: dict, people, countries, orgs) -> Mention:
-        text = doc.text
+    def _person(self, text: str, start: int, end: int, attrs: dict, people, countries, orgs) -> Mention:
         name = text[start:end]
         if attrs.get("honorific") and name.startswith(attrs["honorific"]):
             name_only = re.sub(rf"^{re.escape(attrs['honorific'])}\.?\s", "", name)
@@ -193,7 +192,7 @@ class SpeakerRecogniser(DataComponent):
                 return Mention(Label.SPEAKER, name, start, end, "speaker:name-of-country", 0.85,
                                value=name_only, attrs=attrs)
         if appo.strip(" ,") and (appo.startswith((",", " (", "(")) or not attrs["first"]):
-            country, org = self._affiliation(doc, end, stop, countries, orgs)
+            country, org = self._affiliation(text, end, stop, countries, orgs)
             role = re.sub(r"\s*\([^()]*\)\s*$", "", appo.strip(" ,")).strip(" ,")
             role = re.sub(r",?\s*(and|who)$", "", role).strip(" ,")
             attrs.update(role=role if appo.startswith(",") else "", organisation=org, country=country)
@@ -225,11 +224,10 @@ class SpeakerRecogniser(DataComponent):
                     return i
         return limit
 
-    def _affiliation(self, doc: Doc, start: int, stop: int, countries, orgs) -> tuple[str, str]:
+    def _affiliation(self, text: str, start: int, stop: int, countries, orgs) -> tuple[str, str]:
         """The country and organisation named in an apposition: a parenthesised country
         first, then the last country named, then an EU body ('EU') or an international
         organisation (its acronym)."""
-        text = doc.text
         inside = [c for c in countries if start <= c.start and c.end <= stop]
         paren = [c for c in inside if text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"]
         org_name = ""
@@ -258,8 +256,7 @@ class SpeakerRecogniser(DataComponent):
         return "", org_name
 
     # ------------------------------------------------------------------ delegations
-    def _delegations(self, doc: Doc, countries: list[Mention], orgs) -> list[Mention]:
-        text = doc.text
+    def _delegations(self, text: str, countries: list[Mention], orgs) -> list[Mention]:
         out: list[Mention] = []
         bodies = [(c.start, c.end, c.value, c.text, c.attrs.get("kind", "")) for c in countries]
         bodies += [(s, e, "EU" if kind == "eu" else acr, text[s:e], "org") for s, e, acr, kind in orgs]
@@ -319,8 +316,7 @@ class SpeakerRecogniser(DataComponent):
                        value=name, attrs=attrs)
 
     # ------------------------------------------------------------------ chairs, collectives
-    def _chairs(self, doc: Doc, people) -> list[Mention]:
-        text = doc.text
+    def _chairs(self, text: str, people) -> list[Mention]:
         out: list[Mention] = []
         for m in self.chair_decl.finditer(text):
             nxt = [p for p in people if p[0] == m.end()]
@@ -337,8 +333,7 @@ class SpeakerRecogniser(DataComponent):
                                value=office, attrs={"kind": "chair", "office": office, "name": office}))
         return out
 
-    def _collectives(self, doc: Doc) -> list[Mention]:
-        text = doc.text
+    def _collectives(self, doc: Doc, text: str) -> list[Mention]:
         out = []
         for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
             s = sent.start_char
@@ -373,10 +368,9 @@ class SpeakerRecogniser(DataComponent):
         return (kind == "delegation" and m.attrs.get("form") not in ("subject", "listed")) or kind == "chair" \
             or (kind == "person" and bool(m.attrs.get("intro")))
 
-    def _mark_floor(self, doc: Doc, found: list[Mention]) -> None:
+    def _mark_floor(self, doc: Doc, text: str, found: list[Mention]) -> None:
         """In each sentence, the first speaker not governed by a preposition and followed by a
         speech verb holds the floor."""
-        text = doc.text
         sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
             else [(0, len(text))]
         for s, e in sents:
