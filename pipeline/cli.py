@@ -185,7 +185,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     print(f"processed {summary.processed}, skipped {summary.skipped} unchanged, failed {summary.failed}"
           + (f", pruned {summary.pruned}" if summary.pruned else "")
-          + f" in {summary.seconds:.1f} s ({summary.pages} pages, {rate:.1f} pages/s)")
+          + f" in {summary.seconds:.1f} s ({summary.pages} pages, {rate:.1f} pages/s); "
+          f"peak memory {summary.peak_parent_mb:.0f} MB main process, {summary.peak_worker_mb:.0f} MB per worker")
     if themes:
         print(f"themes: {themes}")
     print(f"tables: {args.out.resolve()}/ (documents, speakers, statements, countries, programmes, figures, "

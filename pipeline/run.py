@@ -88,6 +88,8 @@ class Summary:
     pruned: int = 0
     pages: int = 0
     seconds: float = 0.0
+    peak_parent_mb: float = 0.0
+    peak_worker_mb: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -100,16 +102,23 @@ def find_pdfs(folder: Path) -> list[Path]:
 
 
 def plan(store: Store, pdfs: list[Path], force: bool) -> tuple[list[Path], list[Path]]:
-    """Split the PDFs into those to process and those to skip (unchanged since their last run)."""
-    if force:
-        return pdfs, []
+    """Split the PDFs into those to process and those to skip: unchanged since their last run,
+    or a byte-identical copy of another PDF of the folder (one document, one set of rows)."""
     reviewed = store.table("corrections").groupby("doc_id").reviewed_at.max().to_dict()
     done = {r.source: r for r in store.documents().itertuples()}
-    todo, skip = [], []
+    owner = {r.doc_id: r.source for r in done.values()}
+    present = {str(p) for p in pdfs}
+    todo, skip, seen = [], [], set()
     for p in pdfs:
+        digest = _safe_hash(p)
+        if digest in seen or (owner.get(digest, str(p)) != str(p) and owner[digest] in present):
+            skip.append(p)  # a copy of a document already in the tables
+            continue
+        seen.add(digest)
         known = done.get(str(p))
-        if known is not None and known.status != Status.FAILED.value and known.version == __version__ \
-                and known.doc_id == _safe_hash(p) and reviewed.get(known.doc_id, "") <= (known.processed_at or ""):
+        if not force and known is not None and known.status != Status.FAILED.value \
+                and known.version == __version__ and known.doc_id == digest \
+                and reviewed.get(known.doc_id, "") <= (known.processed_at or ""):
             skip.append(p)
         else:
             todo.append(p)  # new, changed, failed before, older pipeline, or reviewed since
@@ -169,6 +178,8 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
                 progress(source, status, pages)
         store.export()
     summary.seconds = time.perf_counter() - started
+    summary.peak_parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary.peak_worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return summary
 
 

@@ -147,3 +147,52 @@ def test_damaged_pdfs_never_crash(tmp_path_factory, edits):
     result = process(path, Settings(timeout_s=60))
     assert result.status.value in ("ok", "partial", "failed")
     assert result.problems or result.status.value == "ok"
+
+
+def test_a_killed_run_leaves_outputs_readable_and_the_next_run_finishes(make_pdf, tmp_path):
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    countries = ["Peru", "Chile", "Japan", "Kenya", "Norway", "Canada", "Mexico", "Egypt", "India"]
+
+    def add(country: str) -> None:
+        pages = [[f"The representative of {country} said that {n} new projects had started in year {p}.", "",
+                  f"She added that the {country} programme had {n * 10 + p} participants."] for p in range(12)
+                 for n in [len(country)]]
+        make_pdf(pages, name=f"in/{country}.pdf")
+
+    for c in countries[:3]:
+        add(c)
+    out = tmp_path / "out"
+    assert main(["run", str(folder), "--out", str(out), "--quiet"]) == 0
+    before = pd.read_csv(out / "documents.csv")
+    for c in countries[3:]:
+        add(c)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(folder), "--out", str(out), "--jobs", "1",
+                             "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    done = 3
+    while time.time() < deadline and done < 5:
+        time.sleep(0.05)
+        with sqlite3.connect(out / "meetings.sqlite", timeout=30) as db:
+            done = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 3 < done < 9, "the run ended before it could be killed; make the documents longer"
+    # the exported tables are those of the previous run, whole and readable
+    pd.testing.assert_frame_equal(pd.read_csv(out / "documents.csv"), before)
+    with sqlite3.connect(out / "meetings.sqlite") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # the next run does only what is left
+    summary = tmp_path / "summary.txt"
+    with open(summary, "w") as f:
+        subprocess.run([sys.executable, "-m", "pipeline", "run", str(folder), "--out", str(out), "--quiet"],
+                       stdout=f, check=True)
+    processed = int(summary.read_text().split("processed ")[1].split(",")[0])
+    assert 0 < processed <= 9 - done
+    assert len(pd.read_csv(out / "documents.csv")) == 9
