@@ -55,7 +55,7 @@ class Page:
 class Block:
     """A rebuilt paragraph, list item or heading."""
 
-    kind: str  # "heading" | "paragraph" | "item"
+    kind: str  # "heading" | "paragraph" | "item" | "footnote" (moved after the text)
     start: int
     end: int
     page: int

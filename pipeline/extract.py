@@ -422,6 +422,24 @@ def _repeats_body(segment: Segment, body: list[str]) -> bool:
                                   for line in body)
 
 
+def _footnotes(segments: list[Segment], body_size: float) -> set[int]:
+    """Footnotes: lines in a smaller type below the last line of body type on their page.
+    They leave the reading flow (a paragraph runs on across the page break) and follow the text."""
+    notes: set[int] = set()
+    by_page: dict[int, list[Segment]] = {}
+    for s in segments:
+        by_page.setdefault(s.page, []).append(s)
+    for segs in by_page.values():
+        body = [s.bottom for s in segs if s.size >= 0.9 * body_size]
+        if not body:
+            continue
+        last = max(body)
+        small = [s for s in segs if s.top >= last - 1 and s.size <= 0.85 * body_size]
+        if small and re.match(r"\s*(\d{1,3}|[*†‡§])", sorted(small, key=lambda s: s.top)[0].text):
+            notes.update(id(s) for s in small)
+    return notes
+
+
 def _reading_order(segments: list[Segment]) -> list[Segment]:
     """Per page: bands separated by full-width lines; in each band the left column, then the right."""
     ordered: list[Segment] = []
@@ -483,10 +501,13 @@ def _opens_block(prev: Segment, seg: Segment, pitch: float, edges: dict) -> bool
 
 def _assemble(doc_id: str, source: str, pages: list[Page], segments: list[Segment],
               settings: Settings) -> Document:
-    ordered = _reading_order(segments)
+    body_size = statistics.median(s.size for s in segments)
+    notes = _footnotes(segments, body_size)
+    ordered = _reading_order([s for s in segments if id(s) not in notes])
+    footnotes = _reading_order([s for s in segments if id(s) in notes])
     pitch = _line_pitch(ordered) * settings.paragraph_pitch
     edges: dict[tuple[int, int], tuple[float, float]] = {}
-    for s in ordered:
+    for s in ordered + footnotes:
         lo, hi = edges.get((s.page, s.column), (s.x0, s.x1))
         edges[(s.page, s.column)] = (min(lo, s.x0), max(hi, s.x1))
     groups: list[list[Segment]] = []
@@ -495,9 +516,14 @@ def _assemble(doc_id: str, source: str, pages: list[Page], segments: list[Segmen
             groups.append([seg])
         else:
             groups[-1].append(seg)
+    body_groups = len(groups)
+    for seg in footnotes:
+        if len(groups) == body_groups or seg.page != groups[-1][-1].page or re.match(r"\s*(\d{1,3}|[*†‡§])\s", seg.text):
+            groups.append([seg])
+        else:
+            groups[-1].append(seg)
     vocabulary = _vocabulary(ordered)
     lexicon = english_words(settings.lexicon)
-    body_size = statistics.median(s.size for s in ordered)
 
     chars: list[str] = []
     char_page: list[int] = []
@@ -531,7 +557,8 @@ def _assemble(doc_id: str, source: str, pages: list[Page], segments: list[Segmen
                 for g in word:
                     emit(_clean(g.text), seg.page, (g.x0, g.top, g.x1, g.bottom))
         end = len(char_page)
-        blocks.append(Block(_kind(group, body_size), start, end, group[0].page))
+        kind = "footnote" if len(blocks) >= body_groups else _kind(group, body_size)
+        blocks.append(Block(kind, start, end, group[0].page))
     text = "".join(chars)
     if len(text) != len(char_page):
         raise AssertionError("character map out of step with the text")

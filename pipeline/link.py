@@ -180,6 +180,10 @@ def _statements(document: Document, mentions: list[Mention],
     current: _Entity | None = None
     fi = 0
     for block in document.blocks:
+        if block.kind == "footnote":  # notes are not said by anyone
+            while fi < len(floor) and floor[fi][0] < block.end:
+                fi += 1
+            continue
         if block.kind == "heading":
             current = None
             while fi < len(floor) and floor[fi][0] < block.end:

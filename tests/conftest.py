@@ -32,6 +32,7 @@ class Layout:
     columns: int = 1
     font_size: float = 10.0
     leading: float = 13.0
+    footnotes: dict[int, str] | None = None  # page number -> a note in small type at the bottom
 
 
 def typeset(path: Path, pages: list[list[str]], layout: Layout) -> Path:
@@ -49,6 +50,9 @@ def typeset(path: Path, pages: list[list[str]], layout: Layout) -> Path:
         if layout.footer:
             c.setFont("Helvetica", 8)
             c.drawString(margin, 30, layout.footer)
+        if layout.footnotes and number in layout.footnotes:
+            c.setFont("Helvetica", 7)
+            c.drawString(margin, 110, layout.footnotes[number])
         if layout.page_numbers:
             c.setFont("Helvetica", 8)
             c.drawCentredString(width / 2, 18, f"- {number} -")

@@ -65,6 +65,16 @@ def test_paragraphs_and_numbered_headings_rebuilt(make_pdf):
                      ("paragraph", "The representative of Peru said that the plan was ready.")]
 
 
+def test_footnotes_leave_the_flow(make_pdf):
+    page1 = ["The representative of Egypt said that the work programme"] * 1 + [""] * 40 + \
+            ["of the Committee, as set out in the document,1 was agreed and"]
+    page2 = ["would be reviewed next year.", "", "The Chair closed the meeting."]
+    doc = extract(make_pdf([page1, page2], Layout(footnotes={1: "1 See document WT/COMTD/W/7 of 5 May 1995."})))
+    assert "as set out in the document,1 was agreed and would be reviewed next year." in doc.text
+    assert doc.blocks[-1].kind == "footnote"
+    assert doc.text[doc.blocks[-1].start:doc.blocks[-1].end] == "1 See document WT/COMTD/W/7 of 5 May 1995."
+
+
 def test_every_character_maps_to_a_box_inside_its_page(make_pdf):
     doc = extract(make_pdf([LEFT + RIGHT, LEFT], Layout(columns=2)))
     assert len(doc.char_page) == len(doc.text) == len(doc.char_box)

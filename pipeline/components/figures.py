@@ -19,7 +19,8 @@ from spacy.tokens import Doc
 from ..data import Label, Mention
 from .common import DataComponent, mentions_of, read_tsv, read_words
 
-NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# 17,000.5 | 17 000 (thin or plain space) | 17.5 | 1,5 (a decimal comma, read only before a unit or scale)
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+(?:\.\d+)?|\d+,\d{1,2}(?!\d)"
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
 YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 WORDISH = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
@@ -31,6 +32,9 @@ def _alternation(words: list[str]) -> str:
 
 
 def _number(text: str) -> float:
+    text = re.sub(r"[ \u00a0\u202f]", "", text)
+    if re.fullmatch(r"\d+,\d{1,2}", text):
+        return float(text.replace(",", "."))  # a decimal comma
     return float(text.replace(",", ""))
 
 
@@ -136,7 +140,7 @@ class FigureRecogniser(DataComponent):
                 return None
             return self._mention(text, start, end, round(100 * a / b, 1), "percent", "figure:fraction", 0.85)
         num, num2 = m.group("num"), m.group("num2")
-        if any(len(n.replace(",", "").split(".")[0]) > MAX_DIGITS for n in (num, num2) if n):
+        if any(len(re.sub(r"\D", "", n.split(".")[0])) > MAX_DIGITS for n in (num, num2) if n):
             return None  # an identifier or noise, not a quantity anyone said
         cur, unit_word = m.group("cur"), m.group("unit")
         scale_word = m.group("glued") or m.group("scale")
@@ -149,6 +153,8 @@ class FigureRecogniser(DataComponent):
         low = _number(num) if num2 else None
         factor = self.scales.get(scale_word or "", 1.0)
         plain = not cur and not unit_word and not scale_word
+        if plain and re.fullmatch(r"\d+,\d{1,2}", num):
+            return None  # "1,5" without a unit: a list, not a quantity
         if plain and not self._is_count(text, start, m.end("num"), num):
             return None
         if plain and not num2 and self._age(text, start, end, num):

@@ -18,7 +18,9 @@ import re
 from pathlib import Path
 
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.util import filter_spans
 
 from ..data import Label, Mention
 from .common import DataComponent, mentions_of, read_tsv, read_words
@@ -75,7 +77,7 @@ def canonical(name: str) -> str:
 
 
 class ProgrammeRecogniser(DataComponent):
-    files = ("heads.tsv", "not_programmes.txt")
+    files = ("heads.tsv", "not_programmes.txt", "known.tsv")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -84,6 +86,13 @@ class ProgrammeRecogniser(DataComponent):
     def load(self, path: Path) -> None:
         self.heads = {r["word"].lower(): r["class"] for r in read_tsv(path / "heads.tsv")}
         self.excluded = {w.lower() for w in read_words(path / "not_programmes.txt")}
+        self.known: dict[str, tuple[str, str]] = {}
+        for row in read_tsv(path / "known.tsv"):
+            self.known[row["name"]] = (row["name"], row["acronym"])
+            if len(row["acronym"].rstrip("+s")) >= 3:
+                self.known[row["acronym"]] = (row["name"], row["acronym"])
+        self.known_matcher = PhraseMatcher(self.nlp.vocab)
+        self.known_matcher.add("KNOWN", list(self.nlp.tokenizer.pipe(self.known)))
         strong = "|".join(sorted((w for w, c in self.heads.items() if c == "programme"), key=len, reverse=True))
         anyhead = "|".join(sorted((w for w, c in self.heads.items() if c in ("programme", "weak")),
                                   key=len, reverse=True))
@@ -103,6 +112,7 @@ class ProgrammeRecogniser(DataComponent):
         found += self._quoted(text)
         found += self._capitalised(text)
         found += self._lists(text)
+        found += self._known(doc)
         found = self._dedupe(found)
         self._attach_acronyms(text, found)
         found += self._acronym_mentions(text, found)
@@ -287,6 +297,18 @@ class ProgrammeRecogniser(DataComponent):
                                      acronym=a.group(0).replace(" ", ""))
                 if mention:
                     out.append(mention)
+        return out
+
+    def _known(self, doc: Doc) -> list[Mention]:
+        """Programmes of the gazetteer ('Erasmus+', 'Aid for Trade', 'AMIF')."""
+        out = []
+        for span in filter_spans([doc[s:e] for _, s, e in self.known_matcher(doc)]):
+            name, acronym = self.known[span.text]
+            end = span.end_char + (1 if doc.text[span.end_char:span.end_char + 1] == "+" and
+                                   not span.text.endswith("+") else 0)
+            out.append(Mention(Label.PROGRAMME, doc.text[span.start_char:end], span.start_char, end,
+                               "programme:known", 0.9, value=name,
+                               attrs={"acronym": acronym, "key": canonical(name)}))
         return out
 
     @staticmethod

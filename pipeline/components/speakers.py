@@ -77,7 +77,7 @@ class SpeakerRecogniser(DataComponent):
         self.delegation_before = re.compile(
             r"\b(?P<head>representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|"
             r"minister|speaker)\s+(?:of|for|from|to)?\s*(?:the\s+)?$", re.I)
-        self.delegation_after = re.compile(r"^\s+(?P<head>representatives?|delegations?|delegates?)\b")
+        self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?)\b")
         self.behalf = re.compile(r"\bon\sbehalf\sof\s(?:the\s)?(?P<group>[^,;.]{3,80})")
 
     # ------------------------------------------------------------------ main
@@ -139,7 +139,7 @@ class SpeakerRecogniser(DataComponent):
             if any(self._not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
                 continue
             paren = m.group("paren")
-            if paren and paren not in self.country_words_full and \
+            if paren and not any(w in paren for w in self.country_words_full) and \
                     not re.match(r"(?:the\s)?(?i:" + self.roles_re + r")\b", paren):
                 continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
             first, sur = self._split_name(names)
@@ -268,12 +268,14 @@ class SpeakerRecogniser(DataComponent):
             before = text[max(0, s - 60):s]
             m = self.delegation_before.search(before)
             head_start = s - len(before) + m.start("head") if m else None
-            if m is None and kind == "adjective":
+            if m is None and kind in ("adjective", "name", "alias"):
                 after = self.delegation_after.match(text[e:e + 30])
-                if after:
+                if after:  # "the Australian representative", "Japan's delegation"
                     start = s - 4 if text[max(0, s - 4):s].lower() == "the " else s
                     out.append(self._delegation(text, start, e + after.end(), code, name, "adjective", e))
-                continue
+                    continue
+                if kind == "adjective":
+                    continue
             if m is None and kind in ("name", "alias", "org") and self._subject_country(text, s, e):
                 start = s - 4 if text[max(0, s - 4):s].lower() == "the " else s
                 out.append(self._delegation(text, start, e, code, name, "subject", e))
@@ -301,6 +303,8 @@ class SpeakerRecogniser(DataComponent):
         if not re.search(r"(^|[.;:]\s+|\n|\b(while|although|whereas|and|but|as|since)\s+)(the\s+)?$", before, re.I):
             return False
         after = text[e:e + 120]
+        if re.match(r"\s*(?:\([^()]{1,40}\))?\s*:\s+\S", after) and re.search(r"(^|\n)\s*(the\s+)?$", before, re.I):
+            return True  # "Norway: the delegation supported ..." at the start of a paragraph
         after = re.sub(r"^,\s+speaking\s+on\s+behalf\s+of[^,]+,", "", after)
         m = re.match(r"\s+(?:also\s+|further\s+|then\s+|fully\s+|strongly\s+)?(\w+)", after)
         return bool(m and m.group(1).lower() in self.verbs)
