@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted: the outputs written so far are intact; run again to finish", file=sys.stderr)
         return 130

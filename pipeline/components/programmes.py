@@ -113,7 +113,8 @@ class ProgrammeRecogniser(DataComponent):
         found += self._capitalised(text)
         found += self._lists(text)
         found += self._known(doc)
-        found = self._dedupe(found)
+        bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
+        found = [m for m in self._dedupe(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
         found += self._acronym_mentions(text, found)
         mentions_of(doc).extend(self._dedupe(found))
@@ -255,7 +256,7 @@ class ProgrammeRecogniser(DataComponent):
                             out.append(mention)
                 continue
             tokens[-1] = tokens[-1].rstrip("'’")
-            if sum(t.isupper() and len(t) > 3 for t in tokens) > 2:
+            if sum(t.isupper() and len(t) > 3 for t in tokens) > 2 or all(t.isupper() for t in tokens):
                 continue  # a heading in capitals, not a name
             if " and the " in f" {' '.join(tokens)} ":
                 tokens = " ".join(tokens).split(" and the ")[0].split()  # two names joined

@@ -36,7 +36,7 @@ FIRST = rf"(?:{TITLE}|{INITIAL})"
 class SpeakerRecogniser(DataComponent):
     files = ("honorifics.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
              "chairs.txt", "chair_labels.txt", "org_heads.txt", "organisations.tsv", "not_names.txt",
-             "not_surnames.txt")
+             "not_surnames.txt", "apposition_ends.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -62,6 +62,9 @@ class SpeakerRecogniser(DataComponent):
         hon_re = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True))
         verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
         self.verb_re = re.compile(rf"\b(?:{verbs})\b")
+        ends = "|".join(sorted({w.lower() for w in read_words(path / "apposition_ends.txt")} | self.verbs,
+                               key=len, reverse=True))
+        self.apposition_stop = re.compile(rf"(?:{ends})\b")
         self.hon_name = re.compile(
             rf"\b(?P<hon>{hon_re})\.?\s(?P<names>(?:{FIRST}|{CAPS})(?:\s(?:{FIRST}|{CAPS})){{0,3}})")
         self.caps_name = re.compile(rf"(?<![\w.])(?P<first>{FIRST}(?:\s{FIRST}){{0,2}})\s(?P<sur>{CAPS}(?:\s{CAPS}){{0,2}})\b")
@@ -87,6 +90,7 @@ class SpeakerRecogniser(DataComponent):
         self.country_words = {w for c in countries for w in c.text.split()}
         self.country_words_full = {c.text for c in countries}
         orgs = self._organisations(doc)
+        doc.spans["organisations"] = [doc.char_span(s, e) for s, e, _, _ in orgs if doc.char_span(s, e) is not None]
         people = self._people(text)
         found: list[Mention] = []
         for start, end, attrs in people:
@@ -130,10 +134,12 @@ class SpeakerRecogniser(DataComponent):
             first = m.group("first").split()
             while first and self._not_a_name(first[0]):
                 first.pop(0)
-            if not first or any(self._not_a_name(f) for f in first) or self._is_acronym(m.group("sur")):
-                continue
+            surname = m.group("sur")
+            if not first or any(self._not_a_name(f) for f in first) or self._is_acronym(surname) \
+                    or len(surname.replace(" ", "")) < 3 or re.fullmatch(r"[IVXLC]+", surname):
+                continue  # "Member States MS", "Articles XXIV"
             start = m.end("first") - len(" ".join(first))
-            add(start, m.end(), {"first": " ".join(first), "surname": m.group("sur"), "honorific": ""})
+            add(start, m.end(), {"first": " ".join(first), "surname": surname, "honorific": ""})
         for m in self.title_name.finditer(text):
             names = m.group("names").split()
             if any(self._not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
@@ -195,6 +201,9 @@ class SpeakerRecogniser(DataComponent):
             country, org = self._affiliation(text, end, stop, countries, orgs)
             role = re.sub(r"\s*\([^()]*\)\s*$", "", appo.strip(" ,")).strip(" ,")
             role = re.sub(r",?\s*(and|who)$", "", role).strip(" ,")
+            group = self.behalf.match(role)
+            if group and not org:  # "on behalf of the PPE Group": the group is the organisation
+                org = group.group("group").strip()
             attrs.update(role=role if appo.startswith(",") else "", organisation=org, country=country)
         else:
             attrs.update(role="", organisation="", country="")
@@ -218,10 +227,8 @@ class SpeakerRecogniser(DataComponent):
             ch = text[i]
             depth += ch == "("
             depth -= ch == ")" and depth > 0
-            if depth == 0 and ch == " ":
-                m = self.verb_re.match(text, i + 1)
-                if m:
-                    return i
+            if depth == 0 and ch == " " and self.apposition_stop.match(text, i + 1):
+                return i
         return limit
 
     def _affiliation(self, text: str, start: int, stop: int, countries, orgs) -> tuple[str, str]:
