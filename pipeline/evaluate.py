@@ -181,7 +181,7 @@ def evaluate_folder(outdir: Path, gold_dir: Path, errors: int = 15) -> list[str]
         for gpath in golds:
             gold = json.loads(gpath.read_text(encoding="utf-8"))
             stem = gpath.name[: -len(".gold.json")]
-            mine = docs[docs.source.map(lambda s: Path(s).name.startswith(stem) and s.lower().endswith(".pdf"))]
+            mine = docs[[Path(s).name.startswith(stem) and s.lower().endswith(".pdf") for s in docs.source]]
             if mine.empty:
                 lines.append(f"{gpath.name}: no processed PDF named {stem}*.pdf in {outdir}")
                 continue

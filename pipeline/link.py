@@ -331,7 +331,7 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
         has_acronym = key in by_acronym.values()
         groups[(key, "" if has_acronym else country)].append((i, m, country))
     out = []
-    for n, ((key, _), items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
+    for n, (_, items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
         name = _display_name([m for _, m, _ in items])
         acronym = next((m.attrs["acronym"] for _, m, _ in items if m.attrs.get("acronym")), "")
         if acronym and name.endswith(f"({acronym})"):

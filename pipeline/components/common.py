@@ -71,3 +71,15 @@ class DataComponent:
 
     def load(self, path: Path) -> None:
         raise NotImplementedError
+
+
+def without_overlaps(found: list[Mention]) -> list[Mention]:
+    """Of overlapping readings keep the longer, then the more confident ('the Skilled
+    Immigration Act' over 'Immigration Act'; a person's name over a chair's office word)."""
+    found = sorted(found, key=lambda m: (m.start, -(m.end - m.start), -m.confidence))
+    out: list[Mention] = []
+    for m in found:
+        if out and m.start < out[-1].end:
+            continue
+        out.append(m)
+    return out

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from ..data import Label, Mention
-from .common import DataComponent, mentions_of, read_tsv, read_words
+from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
 from .speakers import CAPS, LO, UP
 
 CONNECTORS = {"of", "for", "on", "and", "in", "the", "to", "into", "de", "du", "des", "la", "le", "et", "&"}
@@ -114,10 +114,10 @@ class ProgrammeRecogniser(DataComponent):
         found += self._lists(text)
         found += self._known(doc)
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
-        found = [m for m in self._dedupe(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
+        found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
         found += self._acronym_mentions(text, found)
-        mentions_of(doc).extend(self._dedupe(found))
+        mentions_of(doc).extend(without_overlaps(found))
         return doc
 
     # ------------------------------------------------------------------ helpers
@@ -332,15 +332,6 @@ class ProgrammeRecogniser(DataComponent):
                                    value=source.value, attrs={"acronym": acr, "key": source.attrs["key"]}))
         return out
 
-    @staticmethod
-    def _dedupe(found: list[Mention]) -> list[Mention]:
-        found.sort(key=lambda m: (m.start, -(m.end - m.start), -m.confidence))
-        out: list[Mention] = []
-        for m in found:
-            if out and m.start < out[-1].end:
-                continue
-            out.append(m)
-        return out
 
 
 @Language.factory("meeting_programmes")

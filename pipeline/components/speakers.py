@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from ..data import Label, Mention
-from .common import DataComponent, mentions_of, read_tsv, read_words
+from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
 
 UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
 LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
@@ -98,7 +98,7 @@ class SpeakerRecogniser(DataComponent):
         found.extend(self._delegations(text, countries, orgs))
         found.extend(self._chairs(text, people))
         found.extend(self._collectives(doc, text))
-        found = self._dedupe(found)
+        found = without_overlaps(found)
         self._mark_floor(doc, text, found)
         mentions_of(doc).extend(found)
         return doc
@@ -360,16 +360,6 @@ class SpeakerRecogniser(DataComponent):
         return out
 
     # ------------------------------------------------------------------ floor
-    @staticmethod
-    def _dedupe(found: list[Mention]) -> list[Mention]:
-        """Where two readings overlap keep the longer (a person over a chair office word)."""
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        out: list[Mention] = []
-        for m in found:
-            if out and m.start < out[-1].end:
-                continue
-            out.append(m)
-        return out
 
     @staticmethod
     def _addresses(m: Mention) -> bool:
