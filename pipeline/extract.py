@@ -163,6 +163,9 @@ def extract(path: Path, settings: Settings | None = None, password: str | None =
         if any(f.startswith("unreadable") for f in flags) and not any(f == "no-text-layer" for f in flags):
             raise CorruptPDFError(source, "no page could be read; the file is damaged: "
                                           "re-download or re-export it")
+        if "sideways-text" in flags:
+            raise NoTextLayerError(source, "its text runs sideways (rotated pages); turn the pages upright "
+                                           "(e.g. qpdf --rotate=+90) and process it again")
         if "no-unicode-map" in flags:
             raise NoTextLayerError(source, "its fonts have no Unicode map, so the text comes out as (cid:NN) "
                                            "codes; run OCR on it (e.g. ocrmypdf --force-ocr) and process the result")
@@ -230,21 +233,13 @@ def _content_size(page, limit: int) -> int:
     return total
 
 
-def _read_page(page, number: int, settings: Settings) -> tuple[Page, list[Segment]]:
-    width, height = float(page.width), float(page.height)
-    limit = settings.max_page_content_mb * 1024 * 1024
-    if _content_size(page, limit) > limit:
-        log.warning("page %d: content over %d MB, skipped", number, settings.max_page_content_mb)
-        return Page(number, width, height, flags=(f"content over {settings.max_page_content_mb} MB: skipped",)), []
-    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
-    raw = _glyphs(page.layout)
-    flags: list[str] = []
-    if page.rotation:
-        flags.append(f"rotated-{page.rotation}")
+def _page_glyphs(layout: LTContainer, height: float, mb_x0: float, mb_top: float) -> tuple[list[Glyph], int, int]:
+    """The upright glyphs of a page in pdfplumber's coordinates, and how many glyphs had no
+    Unicode map ("(cid:12)") or stood sideways."""
     glyphs: list[Glyph] = []
     cid = sideways = 0
     bold_cache: dict[str, bool] = {}
-    for c in raw:
+    for c in _glyphs(layout):
         text = c.get_text()
         if text.startswith("(cid:"):
             cid += 1
@@ -260,6 +255,30 @@ def _read_page(page, number: int, settings: Settings) -> tuple[Page, list[Segmen
             bold = bold_cache[font] = bool(BOLD.search(font))
         glyphs.append(Glyph(text, c.x0 + mb_x0, height - c.y1 + mb_top, c.x1 + mb_x0,
                             height - c.y0 + mb_top, c.size or (c.y1 - c.y0), bold))
+    return glyphs, cid, sideways
+
+
+def _read_page(page, number: int, settings: Settings) -> tuple[Page, list[Segment]]:
+    width, height = float(page.width), float(page.height)
+    limit = settings.max_page_content_mb * 1024 * 1024
+    if _content_size(page, limit) > limit:
+        log.warning("page %d: content over %d MB, skipped", number, settings.max_page_content_mb)
+        return Page(number, width, height, flags=(f"content over {settings.max_page_content_mb} MB: skipped",)), []
+    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    flags: list[str] = []
+    rotation = page.rotation
+    if rotation % 180:  # pdfminer lays a quarter-turned page out in its turned size
+        width, height = height, width
+    glyphs, cid, sideways = _page_glyphs(page.layout, height, mb_x0, mb_top)
+    if rotation and sideways > len(glyphs):
+        # a /Rotate page whose text is written upright in the unrotated page: read it so
+        page.page_obj.rotate = 0
+        page.__dict__.pop("_layout", None)
+        width, height = float(page.width), float(page.height)
+        glyphs, cid, sideways = _page_glyphs(page.layout, height, mb_x0, mb_top)
+        flags.append(f"rotated-{rotation}: read unrotated")
+    elif rotation:
+        flags.append(f"rotated-{rotation}")
     total = len(glyphs) + cid + sideways
     if total == 0:
         flags.append("no-text-layer")

@@ -31,6 +31,9 @@ from .tables import Store, rows
 
 log = logging.getLogger(__name__)
 
+POLL_S = 0.25  # how often workers are checked against their time and memory limits
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
 
 def process(path: Path, settings: Settings, password: str | None = None,
             corrections: list[dict] | None = None) -> Result:
@@ -64,7 +67,8 @@ def process(path: Path, settings: Settings, password: str | None = None,
         log.debug("unexpected failure on %s", source, exc_info=True)
         return Result(doc_id or _hash_or_path(path), source, Status.FAILED,
                       problems=(f"error: {type(e).__name__}: {e} (please report this file)",), seconds=seconds)
-    problems = [f"page {p.number}: {', '.join(p.flags)}" for p in document.pages if p.flags]
+    problems = [f"page {p.number}: {', '.join(lost)}" for p in document.pages
+                if (lost := [f for f in p.flags if not f.startswith("rotated")])]  # a turned page loses nothing
     if not any(s.speaker_id for s in extraction.statements):
         problems.append("no meeting structure found: no speaker takes the floor; check the tables by hand")
     status = Status.PARTIAL if problems else Status.OK
@@ -217,12 +221,12 @@ def _results(paths: list[Path], settings: Settings, jobs: int, password: str | N
             proc.start()
             child.close()
             running[parent] = (proc, path, time.monotonic())
-        ready = wait(list(running), timeout=1.0)
+        ready = wait(list(running), timeout=POLL_S)
         for conn in ready:
             proc, path, _ = running.pop(conn)
             try:
                 yield conn.recv()
-            except EOFError:  # died without a word: killed by the memory cap or a signal
+            except EOFError:  # died without a word: killed by the kernel or a signal
                 yield _limit(path, f"the worker stopped (exit code {proc.exitcode}); the file may need more than "
                                    f"{settings.memory_mb} MB: raise --memory-mb or split it")
             finally:
@@ -231,12 +235,27 @@ def _results(paths: list[Path], settings: Settings, jobs: int, password: str | N
         now = time.monotonic()
         for conn, (proc, path, began) in list(running.items()):
             if now - began > settings.timeout_s:
-                proc.kill()
-                proc.join()
-                conn.close()
-                del running[conn]
-                yield _limit(path, f"processing took longer than {settings.timeout_s:.0f} s and was stopped; "
-                                   "raise --timeout or split the file")
+                why = (f"processing took longer than {settings.timeout_s:g} s and was stopped; "
+                       "raise --timeout or split the file")
+            elif _resident_mb(proc.pid) > settings.memory_mb:
+                why = (f"processing used more than {settings.memory_mb} MB of memory and was stopped; "
+                       "raise --memory-mb or split the file")
+            else:
+                continue
+            proc.kill()
+            proc.join()
+            conn.close()
+            del running[conn]
+            yield _limit(path, why)
+
+
+def _resident_mb(pid: int) -> float:
+    """A worker's resident memory, from /proc (the cap holds where RLIMIT_AS is not enforced)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE_BYTES / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _safe_hash(path: Path) -> str:

@@ -32,7 +32,7 @@ class Settings:
     max_file_mb: int = 500
     max_page_content_mb: int = 32  # a page whose drawing instructions inflate beyond this is skipped
     timeout_s: float = 300.0  # per document, in a worker
-    memory_mb: int = 3072  # address-space cap per worker
+    memory_mb: int = 3072  # memory cap per worker (resident; also its address space where the OS enforces it)
     # --- themes ---
     seed: int = 13
     themes_min: int = 4

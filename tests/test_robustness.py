@@ -21,7 +21,14 @@ from pipeline.settings import Settings
 from .conftest import CORPUS
 
 
-def raw_pdf(content: bytes, compress: bool = True) -> bytes:
+HELVETICA = [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+# a composite font without a ToUnicode map: its text comes out as (cid:NN)
+NO_UNICODE = [b"<< /Type /Font /Subtype /Type0 /BaseFont /Foo /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+              b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Foo /DW 500 "
+              b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"]
+
+
+def raw_pdf(content: bytes, compress: bool = True, font: list[bytes] = HELVETICA) -> bytes:
     """A one-page PDF written by hand around the given content stream."""
     stream = zlib.compress(content, 9) if compress else content
     filt = b"/Filter /FlateDecode " if compress else b""
@@ -30,7 +37,7 @@ def raw_pdf(content: bytes, compress: bool = True) -> bytes:
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
                b"/Resources << /Font << /F1 5 0 R >> >> >>",
                b"<< " + filt + b"/Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+               *font]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, obj in enumerate(objects, start=1):
@@ -61,6 +68,17 @@ def bad_folder(tmp_path_factory) -> Path:
     for i, item in enumerate(["Bread", "Milk", "Apples and pears", "Coffee"]):
         c.drawString(72, 720 - 14 * i, item)
     c.save()
+    (folder / "nounicode.pdf").write_bytes(raw_pdf(b"BT /F1 12 Tf 72 720 Td <0041004200430044004500460047> Tj ET",
+                                                  font=NO_UNICODE))
+    c = canvas.Canvas(str(folder / "sideways.pdf"))
+    c.translate(300, 100)
+    c.rotate(90)
+    c.drawString(0, 0, "The representative of Peru said that the plan was ready.")
+    c.save()
+    c = canvas.Canvas(str(folder / "turned.pdf"))
+    c.setPageRotation(90)
+    c.drawString(72, 720, "The representative of Peru said that the plan of 40 projects was ready.")
+    c.save()
     # a page whose drawing instructions inflate to 40 MB: refused before pdfminer decodes it
     (folder / "bomb.pdf").write_bytes(raw_pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" + b" " * (40 * 2**20)))
     return folder
@@ -83,6 +101,9 @@ def test_bad_files_are_recorded_and_the_run_goes_on(bad_run):
     for name, hint in expected.items():
         assert docs.loc[name, "status"] == "failed", name
         assert hint in docs.loc[name, "error"], (name, docs.loc[name, "error"])
+    assert docs.loc["nounicode.pdf", "status"] == "failed" and "(cid:NN)" in docs.loc["nounicode.pdf", "error"]
+    assert docs.loc["sideways.pdf", "status"] == "failed" and "upright" in docs.loc["sideways.pdf", "error"]
+    assert docs.loc["turned.pdf", "status"] == "ok"
     assert docs.loc["shopping.pdf", "status"] == "partial"
     assert "no meeting structure" in docs.loc["shopping.pdf", "error"]
     assert docs.loc["bomb.pdf", "status"] == "failed" and "inflate beyond" in docs.loc["bomb.pdf", "error"]
@@ -92,7 +113,7 @@ def test_second_run_skips_what_did_not_change(bad_run, bad_folder, capsys):
     _, _, out = bad_run
     code = main(["run", str(bad_folder), "--out", str(out), "--quiet"])
     printed = capsys.readouterr().out
-    assert "processed 6, skipped 2 unchanged" in printed  # the failed ones are tried again
+    assert "processed 8, skipped 3 unchanged" in printed  # the failed ones are tried again
     assert code == 1
 
 
@@ -196,3 +217,31 @@ def test_a_killed_run_leaves_outputs_readable_and_the_next_run_finishes(make_pdf
     processed = int(summary.read_text().split("processed ")[1].split(",")[0])
     assert 0 < processed <= 9 - done
     assert len(pd.read_csv(out / "documents.csv")) == 9
+
+
+def test_workers_have_a_time_limit_and_a_memory_cap(tmp_path):
+    from pipeline.run import run_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(CORPUS / "eu-imex-2022-01-24.pdf", folder / "slow.pdf")
+    slow = run_folder(folder, tmp_path / "a", Settings(timeout_s=0.3), jobs=1)
+    assert slow.failed == 1 and "longer than" in slow.failures[0][1]
+    small = run_folder(folder, tmp_path / "b", Settings(memory_mb=64), jobs=1)
+    assert small.failed == 1 and ("memory" in small.failures[0][1] or "MB" in small.failures[0][1])
+
+
+def test_prune_forgets_documents_that_left_the_folder(make_pdf, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for country in ("Peru", "Chile"):
+        make_pdf([[f"The representative of {country} said that 12 projects had started."]], name=f"in/{country}.pdf")
+    out = tmp_path / "out"
+    assert main(["run", str(folder), "--out", str(out), "--quiet"]) == 0
+    (folder / "Chile.pdf").unlink()
+    assert main(["run", str(folder), "--out", str(out), "--quiet"]) == 0
+    assert len(pd.read_csv(out / "documents.csv")) == 2  # kept unless asked
+    assert main(["run", str(folder), "--out", str(out), "--prune", "--quiet"]) == 0
+    docs = pd.read_csv(out / "documents.csv")
+    assert [Path(s).name for s in docs.source] == ["Peru.pdf"]
+    assert set(pd.read_csv(out / "speakers.csv").name) == {"Peru"}

@@ -197,7 +197,7 @@ class ProgrammeRecogniser(DataComponent):
         out = []
         for m in self.acr_head.finditer(text):
             acr = m.group("acr")
-            if not acr.replace("+", "").strip().isupper() or m.group("head")[0].isupper() and False:
+            if not acr.replace("+", "").strip().isupper():
                 continue
             mention = self._make(text, m.start(), m.end(), "programme:acronym-head", 0.8, acronym=acr.replace(" ", ""))
             if mention:
