@@ -232,8 +232,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import attribution, evaluate_folder, review_precision
 
-    if not args.gold and not args.labels:
-        print("error: give --gold DIR and/or --labels FILE", file=sys.stderr)
+    reviewed = review_precision(args.outdir)
+    if not args.gold and not args.labels and not reviewed:
+        print("error: nothing to compare with: give --gold DIR and/or --labels FILE, or review mentions "
+              "first (`python -m pipeline audit export`)", file=sys.stderr)
         return 2
     if args.gold:
         for line in evaluate_folder(args.outdir, args.gold, errors=args.errors):
@@ -241,7 +243,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.labels:
         for line in attribution(args.outdir, args.labels):
             print(line)
-    for line in review_precision(args.outdir):
+    for line in reviewed:
         print(line)
     return 0
 

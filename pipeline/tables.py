@@ -53,7 +53,8 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                     ("text", "TEXT"), ("verdict", "TEXT"), ("value", "TEXT"), ("reviewer", "TEXT"),
                     ("reviewed_at", "TEXT")],
     "themes": [("theme_id", "TEXT"), ("label", "TEXT"), ("keywords", "TEXT"), ("statements", "INTEGER"),
-               ("share", "REAL"), ("speakers", "TEXT"), ("countries", "TEXT"), ("seeded", "INTEGER")],
+               ("share", "REAL"), ("speakers", "TEXT"), ("countries", "TEXT"), ("programmes", "TEXT"),
+               ("figures", "INTEGER"), ("representative", "TEXT"), ("seeded", "INTEGER")],
     "statement_themes": [("doc_id", "TEXT"), ("statement_id", "TEXT"), ("theme_id", "TEXT"), ("weight", "REAL")],
 }
 PER_DOCUMENT = ("documents", "texts", "pages", "removed_lines", "speakers", "statements", "countries", "programmes",

@@ -269,24 +269,35 @@ def update_themes(outdir: Path, settings: Settings, n_themes: int = 0, config_pa
         statements = store.table("statements")
         if statements.empty:
             return "no statements to group"
-        mentions = store.table("mentions", "WHERE label IN ('SPEAKER', 'COUNTRY', 'FIGURE')")
+        mentions = store.table("mentions", "WHERE label IN ('SPEAKER', 'COUNTRY', 'FIGURE', 'PROGRAMME')")
         speakers = store.table("speakers")
-        texts = _content_texts(statements, mentions, speakers)
+        texts = _content_texts(statements, mentions[mentions.label != "PROGRAMME"], speakers)
+        by_statement: dict[tuple[str, str], list] = {}
+        for m in mentions.itertuples():
+            by_statement.setdefault((m.doc_id, m.statement_id), []).append((m.label, m.value))
         themes, weights = fit_themes(texts, config, settings, n_themes)
         names = {(r.doc_id, r.speaker_id): (r.name, r.country) for r in speakers.itertuples()}
         theme_of = [""] * len(statements)
         rows, links = [], []
-        for t in themes:
+        for j, t in enumerate(themes):
             for i in t.members:
                 theme_of[i] = t.theme_id
             who = Counter(names.get((statements.doc_id[i], statements.speaker_id[i]), ("", ""))[0] for i in t.members)
             where = Counter(names.get((statements.doc_id[i], statements.speaker_id[i]), ("", ""))[1]
                             for i in t.members)
+            said = [x for i in t.members for x in by_statement.get((statements.doc_id[i], statements.statement_id[i]), [])]
+            programmes = Counter(v for label, v in said if label == "PROGRAMME")
+            best = sorted(t.members, key=lambda i: -weights[i, j])[:3]
             rows.append(dict(theme_id=t.theme_id, label=t.label, keywords=", ".join(k.replace("_", " ")
                                                                                  for k in t.keywords),
                              statements=len(t.members), share=round(len(t.members) / len(statements), 4),
                              speakers="; ".join(n for n, _ in who.most_common(8) if n),
-                             countries=", ".join(c for c, _ in where.most_common(12) if c), seeded=int(t.seeded)))
+                             countries=", ".join(c for c, _ in where.most_common(12) if c),
+                             programmes="; ".join(p for p, _ in programmes.most_common(8)),
+                             figures=sum(label == "FIGURE" for label, _ in said),
+                             representative=" ".join(f"{statements.doc_id[i][:12]}:{statements.statement_id[i]}"
+                                                     for i in best),
+                             seeded=int(t.seeded)))
         for i in range(len(statements)):
             for j, t in enumerate(themes):
                 if weights.shape[1] and weights[i, j] > 0:

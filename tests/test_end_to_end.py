@@ -1,6 +1,7 @@
 """The whole pipeline on the sample corpus: quality, tables, database, re-runs, audit and review."""
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -150,3 +151,25 @@ def test_help_teaches():
         with pytest.raises(SystemExit) as exit_:
             main(argv)
         assert exit_.value.code == 0
+
+
+def test_themes_of_the_sample(out):
+    themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
+    assert 4 <= len(themes) <= 15
+    assert themes.share.max() <= 0.40
+    text = " ".join((themes.label + " " + themes.keywords).str.lower())
+    for named in ("language", "recognition", "funding", "partnership", "entrepreneur", "women", "evaluation"):
+        assert named in text, named
+    statements = pd.read_csv(out / "statements.csv", keep_default_na=False)
+    assert set(themes.theme_id) <= set(statements.theme_id)
+    links = pd.read_csv(out / "statement_themes.csv")
+    assert links.weight.between(0, 1).all() and set(links.theme_id) <= set(themes.theme_id)
+
+
+def test_report_names_every_theme(out):
+    assert main(["report", str(out)]) == 0
+    page = (out / "report" / "index.html").read_text(encoding="utf-8")
+    for label in pd.read_csv(out / "themes.csv").label:
+        assert html.escape(label, quote=False) in page
+    assert "<svg" in page and "<script" not in page
+    assert (out / "report" / "report.md").read_text(encoding="utf-8").count("\n## ") == len(pd.read_csv(out / "themes.csv"))
