@@ -72,7 +72,7 @@ class SpeakerRecogniser(DataComponent):
         self.title_name = re.compile(
             rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,2}})"
             rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b|\s?\((?P<paren>[^()]{{2,40}})\),?\s(?:{verbs})\b"
-            rf"|\s(?:{verbs})\b|,\son\sbehalf\sof\b)")
+            rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b)")
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
         labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
@@ -161,7 +161,7 @@ class SpeakerRecogniser(DataComponent):
             return False
         word = before.group(1)
         return word.lower() in ("of", "and", "for", "&", "the", "de") or (word[:1].isupper() and not
-                                                                          word.endswith((".", ":", ";")))
+                                                                          word.endswith((".", ":", ";", ",")))
 
     @staticmethod
     def _split_name(names: list[str]) -> tuple[str, str]:
