@@ -145,3 +145,14 @@ def test_the_following_spoke(nlp):
 def test_programmes(nlp, text, names):
     values = [m.value for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"]
     assert list(dict.fromkeys(values)) == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("A recognition and assessment law came into force in 2016", ["recognition and assessment law"]),
+    ("The federal language-training programme is tailored to job-seekers", ["federal language-training programme"]),
+    ("the framework set by the European agenda 2021-2027 for integration", ["European agenda 2021-2027"]),
+    ("the new law was adopted last year", []),
+    ("the various European funds and a national law", []),
+])
+def test_lowercase_programmes(nlp, text, names):
+    assert [m.value for m in found(nlp, text, Label.PROGRAMME)] == names

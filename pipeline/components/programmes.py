@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -77,7 +78,8 @@ def canonical(name: str) -> str:
 
 
 class ProgrammeRecogniser(DataComponent):
-    files = ("heads.tsv", "not_programmes.txt", "known.tsv")
+    files = ("heads.tsv", "not_programmes.txt", "known.tsv", "adoption_verbs.txt", "scope_words.txt",
+             "generic_modifiers.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -91,6 +93,17 @@ class ProgrammeRecogniser(DataComponent):
             self.known[row["name"]] = (row["name"], row["acronym"])
             if len(row["acronym"].rstrip("+s")) >= 3:
                 self.known[row["acronym"]] = (row["name"], row["acronym"])
+        singular = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and not w.endswith("s")),
+                                   key=len, reverse=True))
+        adoption = "|".join(re.escape(v).replace("\\ ", r"\s+") for v in
+                            sorted(read_words(path / "adoption_verbs.txt"), key=len, reverse=True))
+        scope = "|".join(map(re.escape, read_words(path / "scope_words.txt")))
+        self.generic = {w.lower() for w in read_words(path / "generic_modifiers.txt")}
+        modifier = r"(?:[a-z][\w-]*\s+)"
+        self.adopted = re.compile(rf"\b(?:[Aa]n?|[Tt]he|[Nn]ew)\s+(?P<name>{modifier}{{1,4}}(?:{singular}))"
+                                  rf"(?:\s+(?:for|on|of)\s+[^,.;()]{{3,60}}?)?\s+(?:{adoption})\b")
+        self.scoped = re.compile(rf"\b(?P<name>(?:{scope})\s+(?:{modifier}{{1,3}}(?:{singular})\b"
+                                 rf"|(?:{singular})\s+\d{{4}}(?:-\d{{4}})?))(?![\w-])")
         self.known_matcher = PhraseMatcher(self.nlp.vocab)
         self.known_matcher.add("KNOWN", list(self.nlp.tokenizer.pipe(self.known)))
         strong = "|".join(sorted((w for w, c in self.heads.items() if c == "programme"), key=len, reverse=True))
@@ -113,6 +126,7 @@ class ProgrammeRecogniser(DataComponent):
         found += self._capitalised(text)
         found += self._lists(text)
         found += self._known(doc)
+        found += self._lowercase(text)
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
         found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
@@ -197,8 +211,9 @@ class ProgrammeRecogniser(DataComponent):
         out = []
         for m in self.acr_head.finditer(text):
             acr = m.group("acr")
-            if not acr.replace("+", "").strip().isupper():
-                continue
+            if not acr.replace("+", "").strip().isupper() or m.group("head").isupper() \
+                    or acr.lower() in STOP_WORDS:
+                continue  # "PREFERENCES SCHEME", "THE AGREEMENT": a heading in capitals
             mention = self._make(text, m.start(), m.end(), "programme:acronym-head", 0.8, acronym=acr.replace(" ", ""))
             if mention:
                 out.append(mention)
@@ -296,6 +311,22 @@ class ProgrammeRecogniser(DataComponent):
             for a in re.finditer(rf"{CAPS}(?:\s?\+)?", m.group("list")):
                 mention = self._make(text, base + a.start(), base + a.end(), "programme:listed-acronym", 0.7,
                                      acronym=a.group(0).replace(" ", ""))
+                if mention:
+                    out.append(mention)
+        return out
+
+    def _lowercase(self, text: str) -> list[Mention]:
+        """Programmes named in lowercase: one put in place ('a recognition and assessment law
+        came into force') or one of a public scope ('the federal language-training programme',
+        'the European agenda 2021-2027')."""
+        out = []
+        for pattern, rule in ((self.adopted, "programme:adopted"), (self.scoped, "programme:scoped")):
+            for m in pattern.finditer(text):
+                words = m.group("name").split()
+                modifiers = [w.lower() for w in words[:-1]]
+                if any(w in STOP_WORDS and w != "and" for w in modifiers) or set(modifiers) <= self.generic:
+                    continue
+                mention = self._make(text, m.start("name"), m.end("name"), rule, 0.6)
                 if mention:
                     out.append(mention)
         return out
