@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its font warnings say nothing a user can act on
     try:
         return COMMANDS[args.command](args)
     except PipelineError as e:
@@ -196,9 +197,11 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"mentions as .csv and .parquet; database meetings.sqlite)")
     for source, error in summary.failures:
         print(f"FAILED {source}: {error}", file=sys.stderr)
-    if summary.failed:
-        print(f"{summary.failed} file(s) failed: see the status and error columns of documents.csv",
-              file=sys.stderr)
+    for source, error in summary.still_failed:
+        print(f"STILL FAILED (unchanged since the last run) {source}: {error}", file=sys.stderr)
+    if summary.failed or summary.still_failed:
+        print(f"{summary.failed + len(summary.still_failed)} file(s) failed: see the status and error columns of "
+              "documents.csv; fix or remove them and run again", file=sys.stderr)
         return 1
     return 0
 

@@ -31,6 +31,7 @@ from .tables import Store, rows
 
 log = logging.getLogger(__name__)
 
+RETRIED = (ResourceLimitError.status, "error:")  # failures worth another try on the next run
 POLL_S = 0.25  # how often workers are checked against their time and memory limits
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -92,6 +93,7 @@ class Summary:
     pruned: int = 0
     pages: int = 0
     seconds: float = 0.0
+    still_failed: list[tuple[str, str]] = field(default_factory=list)  # skipped: failed before, unchanged
     peak_parent_mb: float = 0.0
     peak_worker_mb: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -120,12 +122,12 @@ def plan(store: Store, pdfs: list[Path], force: bool) -> tuple[list[Path], list[
             continue
         seen.add(digest)
         known = done.get(str(p))
-        if not force and known is not None and known.status != Status.FAILED.value \
-                and known.version == __version__ and known.doc_id == digest \
+        if not force and known is not None and known.version == __version__ and known.doc_id == digest \
+                and not str(known.error or "").startswith(RETRIED) \
                 and reviewed.get(known.doc_id, "") <= (known.processed_at or ""):
-            skip.append(p)
+            skip.append(p)  # unchanged: the same rows (or the same failure) would come out
         else:
-            todo.append(p)  # new, changed, failed before, older pipeline, or reviewed since
+            todo.append(p)  # new, changed, older pipeline, reviewed since, or stopped by a limit
     return todo, skip
 
 
@@ -159,6 +161,9 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
         pdfs = find_pdfs(folder)
         todo, skip = plan(store, pdfs, force)
         summary.skipped = len(skip)
+        known = store.documents().set_index("source")
+        summary.still_failed = [(str(p), known.error[str(p)]) for p in skip
+                                if str(p) in known.index and known.status[str(p)] == Status.FAILED.value]
         if prune:
             present = {str(p) for p in pdfs}
             gone = [r.doc_id for r in store.documents().itertuples() if r.source not in present]
