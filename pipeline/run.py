@@ -107,31 +107,40 @@ def find_pdfs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
 
 
-def plan(store: Store, pdfs: list[Path], force: bool) -> tuple[list[Path], list[Path]]:
+@dataclass
+class Plan:
+    todo: list[tuple[Path, str]]  # (PDF, its sha256)
+    skip: list[Path]
+    still_failed: list[tuple[str, str]]  # skipped files whose last run failed: (source, error)
+
+
+def plan(store: Store, pdfs: list[Path], force: bool) -> Plan:
     """Split the PDFs into those to process and those to skip: unchanged since their last run,
     or a byte-identical copy of another PDF of the folder (one document, one set of rows)."""
     reviewed = store.table("corrections").groupby("doc_id").reviewed_at.max().to_dict()
     done = {r.source: r for r in store.documents().itertuples()}
     owner = {r.doc_id: r.source for r in done.values()}
     present = {str(p) for p in pdfs}
-    todo, skip, seen = [], [], set()
+    result, seen = Plan([], [], []), set()
     for p in pdfs:
-        digest = _safe_hash(p)
+        digest = _hash_or_path(p)
         if digest in seen or (owner.get(digest, str(p)) != str(p) and owner[digest] in present):
-            skip.append(p)  # a copy of a document already in the tables
+            result.skip.append(p)  # a copy of a document already in the tables
             continue
         seen.add(digest)
         known = done.get(str(p))
         if not force and known is not None and known.version == __version__ and known.doc_id == digest \
                 and not str(known.error or "").startswith(RETRIED) \
                 and reviewed.get(known.doc_id, "") <= (known.processed_at or ""):
-            skip.append(p)  # unchanged: the same rows (or the same failure) would come out
+            result.skip.append(p)  # unchanged: the same rows (or the same failure) would come out
+            if known.status == Status.FAILED.value:
+                result.still_failed.append((str(p), known.error))
         else:
-            todo.append(p)  # new, changed, older pipeline, reviewed since, or stopped by a limit
-    return todo, skip
+            result.todo.append((p, digest))  # new, changed, older pipeline, reviewed since, or stopped by a limit
+    return result
 
 
-def _child(conn: Connection, path: Path, settings: Settings, password: str | None,
+def _child(conn: Connection, path: Path, digest: str, settings: Settings, password: str | None,
            corrections: list[dict]) -> None:
     """Worker body: cap memory, process one document, send its rows back."""
     try:
@@ -144,7 +153,7 @@ def _child(conn: Connection, path: Path, settings: Settings, password: str | Non
         conn.send((result.doc_id, result.source, result.status.value, result.pages,
                    rows(result, __version__)))
     except BaseException:  # never let a worker die silently
-        conn.send(("", str(path), "failed", 0, {"error": traceback.format_exc(limit=3)}))
+        conn.send((digest, str(path), "failed", 0, {"error": traceback.format_exc(limit=3)}))
     finally:
         conn.close()
 
@@ -159,24 +168,21 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
     summary = Summary()
     with Store(outdir) as store:
         pdfs = find_pdfs(folder)
-        todo, skip = plan(store, pdfs, force)
-        summary.skipped = len(skip)
-        known = store.documents().set_index("source")
-        summary.still_failed = [(str(p), known.error[str(p)]) for p in skip
-                                if str(p) in known.index and known.status[str(p)] == Status.FAILED.value]
+        work = plan(store, pdfs, force)
+        summary.skipped, summary.still_failed = len(work.skip), work.still_failed
         if prune:
             present = {str(p) for p in pdfs}
             gone = [r.doc_id for r in store.documents().itertuples() if r.source not in present]
             store.remove(gone)
             summary.pruned = len(gone)
         if on_plan:
-            on_plan(len(todo), len(skip))
+            on_plan(len(work.todo), len(work.skip))
         load_nlp(settings.model)  # load once, before forking: workers share it
         corrections = _corrections_by_doc(store)
-        for doc_id, source, status, pages, tables in _results(todo, settings, jobs, password, corrections):
+        for doc_id, source, status, pages, tables in _results(work.todo, settings, jobs, password, corrections):
             if "error" in tables:
-                tables = _crash_rows(source, tables["error"])
-                doc_id, status = tables["documents"][0]["doc_id"], "failed"
+                tables = _crash_rows(doc_id, source, tables["error"])
+                status = Status.FAILED.value
             store.replace(doc_id, tables, source=source)
             summary.processed += 1
             summary.pages += pages
@@ -187,7 +193,7 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
                 progress(source, status, pages)
         store.export()
     summary.seconds = time.perf_counter() - started
-    summary.peak_parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary.peak_parent_mb = _own_peak_mb()
     summary.peak_worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return summary
 
@@ -199,46 +205,46 @@ def _corrections_by_doc(store: Store) -> dict[str, list[dict]]:
     return out
 
 
-def _crash_rows(source: str, error: str) -> dict[str, list[dict]]:
-    result = Result(_hash_or_path(Path(source)), source, Status.FAILED,
+def _crash_rows(digest: str, source: str, error: str) -> dict[str, list[dict]]:
+    result = Result(digest, source, Status.FAILED,
                     problems=(f"error: the worker crashed: {error.strip().splitlines()[-1]}",))
     return rows(result, __version__)
 
 
-def _results(paths: list[Path], settings: Settings, jobs: int, password: str | None,
+def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, password: str | None,
              corrections: dict[str, list[dict]]) -> Iterable[tuple]:
     """Process documents in forked workers, at most ``jobs`` at once; yield results as they end.
-    A worker over its time limit is killed and its document recorded as failed."""
+    A worker over its time limit or memory cap is stopped and its document recorded as failed."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        for p in paths:  # no fork (Windows): in-process, without limits
-            r = process(p, settings, password, corrections.get(_safe_hash(p), []))
+        for path, digest in todo:  # no fork (Windows): in-process, without limits
+            r = process(path, settings, password, corrections.get(digest, []))
             yield r.doc_id, r.source, r.status.value, r.pages, rows(r, __version__)
         return
     ctx = multiprocessing.get_context("fork")
-    pending = list(paths)[::-1]
-    running: dict[Connection, tuple[multiprocessing.Process, Path, float]] = {}
+    pending = list(todo)[::-1]
+    running: dict[Connection, tuple[multiprocessing.Process, Path, str, float]] = {}
     while pending or running:
         while pending and len(running) < jobs:
-            path = pending.pop()
+            path, digest = pending.pop()
             parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, path, settings, password,
-                                                    corrections.get(_safe_hash(path), [])), daemon=True)
+            proc = ctx.Process(target=_child, args=(child, path, digest, settings, password,
+                                                    corrections.get(digest, [])), daemon=True)
             proc.start()
             child.close()
-            running[parent] = (proc, path, time.monotonic())
+            running[parent] = (proc, path, digest, time.monotonic())
         ready = wait(list(running), timeout=POLL_S)
         for conn in ready:
-            proc, path, _ = running.pop(conn)
+            proc, path, digest, _ = running.pop(conn)
             try:
                 yield conn.recv()
             except EOFError:  # died without a word: killed by the kernel or a signal
-                yield _limit(path, f"the worker stopped (exit code {proc.exitcode}); the file may need more than "
-                                   f"{settings.memory_mb} MB: raise --memory-mb or split it")
+                yield _limit(path, digest, f"the worker stopped (exit code {proc.exitcode}); the file may need "
+                                           f"more than {settings.memory_mb} MB: raise --memory-mb or split it")
             finally:
                 conn.close()
                 proc.join()
         now = time.monotonic()
-        for conn, (proc, path, began) in list(running.items()):
+        for conn, (proc, path, digest, began) in list(running.items()):
             if now - began > settings.timeout_s:
                 why = (f"processing took longer than {settings.timeout_s:g} s and was stopped; "
                        "raise --timeout or split the file")
@@ -251,7 +257,20 @@ def _results(paths: list[Path], settings: Settings, jobs: int, password: str | N
             proc.join()
             conn.close()
             del running[conn]
-            yield _limit(path, why)
+            yield _limit(path, digest, why)
+
+
+def _own_peak_mb() -> float:
+    """This process's peak resident memory. /proc's VmHWM starts afresh at exec, unlike
+    ru_maxrss, which would report the memory of whatever process launched this one."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _resident_mb(pid: int) -> float:
@@ -263,13 +282,6 @@ def _resident_mb(pid: int) -> float:
         return 0.0
 
 
-def _safe_hash(path: Path) -> str:
-    try:
-        return sha256(path.read_bytes())
-    except OSError:
-        return ""
-
-
-def _limit(path: Path, message: str) -> tuple:
-    result = Result(_hash_or_path(path), str(path), Status.FAILED, problems=(f"{ResourceLimitError.status}: {message}",))
+def _limit(path: Path, digest: str, message: str) -> tuple:
+    result = Result(digest, str(path), Status.FAILED, problems=(f"{ResourceLimitError.status}: {message}",))
     return result.doc_id, result.source, result.status.value, 0, rows(result, __version__)

@@ -126,22 +126,26 @@ def _seed_scores(docs: list[list[str]], seeds: list[SeedTheme]) -> np.ndarray:
 
 
 def _coherence(top: list[list[int]], binary: sparse.csr_matrix) -> float:
-    """Mean NPMI of the top-term pairs of each theme over the statements (document co-occurrence)."""
+    """Mean NPMI of the top-term pairs of each theme over the statements (document co-occurrence);
+    co-occurrences are counted for those terms only, so memory stays small whatever the vocabulary."""
     n = binary.shape[0]
-    df = np.asarray(binary.sum(axis=0)).ravel()
-    co = (binary.T @ binary).tocsr()
+    terms = sorted({t for topic in top for t in topic})
+    column = {t: i for i, t in enumerate(terms)}
+    sub = binary[:, terms]
+    df = np.asarray(sub.sum(axis=0)).ravel()
+    co = (sub.T @ sub).toarray()
     values = []
-    for terms in top:
-        for a in range(len(terms)):
-            for b in range(a + 1, len(terms)):
-                joint = co[terms[a], terms[b]] / n
-                pa, pb = df[terms[a]] / n, df[terms[b]] / n
+    for topic in top:
+        for a in range(len(topic)):
+            for b in range(a + 1, len(topic)):
+                i, j = column[topic[a]], column[topic[b]]
+                joint = co[i, j] / n
                 if joint <= 0:
                     values.append(-1.0)
                 elif joint >= 1:
                     values.append(1.0)
                 else:
-                    values.append(np.log(joint / (pa * pb)) / -np.log(joint))
+                    values.append(np.log(joint / (df[i] / n * df[j] / n)) / -np.log(joint))
     return float(np.mean(values)) if values else -1.0
 
 
