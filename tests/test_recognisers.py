@@ -156,3 +156,11 @@ def test_programmes(nlp, text, names):
 ])
 def test_lowercase_programmes(nlp, text, names):
     assert [m.value for m in found(nlp, text, Label.PROGRAMME)] == names
+
+
+def test_council_style_lists(nlp):
+    doc = nlp("Several delegations (DE, FR, EL) supported the proposal. Germany, France and Italy called for more.")
+    countries = [m.value for m in sorted(mentions_of(doc), key=lambda m: m.start) if m.label == Label.COUNTRY]
+    assert countries == ["DE", "FR", "GR", "DE", "FR", "IT"]
+    assert [(n, f) for n, _, f in speakers(nlp, doc.text)] == [
+        ("DE", False), ("FR", False), ("EL", False), ("Germany", True), ("France", False), ("Italy", False)]

@@ -24,12 +24,13 @@ FOREIGN_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")
 LANGUAGE_CUE = re.compile(r"^[\s-]*(languages?|speaking|speakers?|lessons?|courses?|classes|tuition|"
                           r"proficiency|version|translation|[ABC][12])\b", re.I)
 LIST_TOKENS = {",", "and", "or", "&", "/"}
+CODE_LIST = re.compile(r"\((?:[A-Z]{2}(?:,\s*|\s+and\s+)){1,40}[A-Z]{2}\)")
 
 
 class CountryRecogniser(DataComponent):
     """Finds country mentions; ``value`` is the ISO code, ``attrs['kind']`` the form's kind."""
 
-    files = ("forms.tsv", "language_cues.txt", "not_before_name.txt", "languages.txt")
+    files = ("forms.tsv", "language_cues.txt", "not_before_name.txt", "languages.txt", "code_exceptions.tsv")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -40,6 +41,7 @@ class CountryRecogniser(DataComponent):
         self.language_verbs: set[str] = set()
         self.joiners: set[str] = set()
         self.languages: set[str] = set()
+        self.codes: dict[str, str] = {}
 
     def load(self, path: Path) -> None:
         forms: dict[str, tuple[str, str, bool]] = {}
@@ -69,6 +71,8 @@ class CountryRecogniser(DataComponent):
         self.foreign_codes = foreign
         self.foreign = PhraseMatcher(self.nlp.vocab)
         self.foreign.add("FOREIGN", list(self.nlp.tokenizer.pipe(foreign)))
+        self.codes = {c.alpha_2: c.alpha_2 for c in pycountry.countries}
+        self.codes.update({r["code"]: r["iso"] for r in read_tsv(path / "code_exceptions.tsv")})
         self.language_verbs = {w.lower() for w in read_words(path / "language_cues.txt")}
         self.languages = {f for f, (_, _, lang) in forms.items() if lang} | set(read_words(path / "languages.txt"))
         self.joiners = {w.lower() for w in read_words(path / "not_before_name.txt")}
@@ -87,6 +91,11 @@ class CountryRecogniser(DataComponent):
             found.append(Mention(Label.COUNTRY, span.text, span.start_char, span.end_char,
                                  f"country:{kind}", 0.95 if kind in ("name", "alias") else 0.85,
                                  value=code, attrs={"kind": kind}))
+        for m in CODE_LIST.finditer(doc.text):  # "Several delegations (DE, FR, EL) supported"
+            codes = [(c.start(), c.group(0)) for c in re.finditer(r"[A-Z]{2}", m.group(0))]
+            if all(code in self.codes for _, code in codes):
+                found.extend(Mention(Label.COUNTRY, code, m.start() + at, m.start() + at + 2, "country:code-list",
+                                     0.8, value=self.codes[code], attrs={"kind": "alias"}) for at, code in codes)
         for _, s, e in self.foreign(doc):
             if s > 0 and e < len(doc) and doc[s - 1].text == "(" and doc[e].text == ")":
                 span = doc[s:e]

@@ -265,7 +265,13 @@ class SpeakerRecogniser(DataComponent):
     # ------------------------------------------------------------------ delegations
     def _delegations(self, text: str, countries: list[Mention], orgs) -> list[Mention]:
         out: list[Mention] = []
-        bodies = [(c.start, c.end, c.value, c.text, c.attrs.get("kind", "")) for c in countries]
+        for c in countries:  # "Several delegations (DE, FR, EL) supported": each of them spoke
+            if c.rule == "country:code-list" and re.search(r"\b(delegations|member states|members|countries)\s*\([^()]*$",
+                                                           text[max(0, c.start - 120):c.start], re.I):
+                out.append(self._delegation(text, c.start, c.end, c.value, c.text, "listed", c.end,
+                                            floor_candidate=False))
+        bodies = [(c.start, c.end, c.value, c.text, c.attrs.get("kind", "")) for c in countries
+                  if c.rule != "country:code-list"]
         bodies += [(s, e, "EU" if kind == "eu" else acr, text[s:e], "org") for s, e, acr, kind in orgs]
         bodies.sort()
         listed: set[int] = set()
@@ -283,10 +289,16 @@ class SpeakerRecogniser(DataComponent):
                     continue
                 if kind == "adjective":
                     continue
-            if m is None and kind in ("name", "alias", "org") and self._subject_country(text, s, e):
-                start = s - 4 if text[max(0, s - 4):s].lower() == "the " else s
-                out.append(self._delegation(text, start, e, code, name, "subject", e))
-                continue
+            if m is None and kind in ("name", "alias", "org"):
+                group = self._subject_list(text, bodies, i)
+                if group:  # "Germany, France and Italy called for ...", "The United States said ..."
+                    for n, j in enumerate(group):
+                        s2, e2, code2, name2, _ = bodies[j]
+                        start = s2 - 4 if text[max(0, s2 - 4):s2].lower() == "the " else s2
+                        out.append(self._delegation(text, start, e2, code2, name2, "subject", e2,
+                                                    floor_candidate=n == 0))
+                        listed.add(j)
+                    continue
             if m is None or (kind == "adjective"):
                 continue
             start = head_start
@@ -303,6 +315,18 @@ class SpeakerRecogniser(DataComponent):
                 listed.add(j)
                 last, j = e2, j + 1
         return out
+
+    def _subject_list(self, text: str, bodies: list, i: int) -> list[int]:
+        """The countries (one, or a list joined by commas and 'and') that open a clause as its
+        subject; empty when they are not the subject."""
+        group, last = [i], bodies[i][1]
+        for j in range(i + 1, len(bodies)):
+            if bodies[j][4] not in ("name", "alias", "org") or \
+                    not re.fullmatch(r"\s*(,|,?\s*and|&)\s*(the\s+)?", text[last:bodies[j][0]]):
+                break
+            group.append(j)
+            last = bodies[j][1]
+        return group if self._subject_country(text, bodies[i][0], last) else []
 
     def _subject_country(self, text: str, s: int, e: int) -> bool:
         """'The United States said', 'While the US appreciated': a country as the subject."""
