@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections import Counter, defaultdict
@@ -46,7 +47,7 @@ class _Entity:
             if attrs.get(key) and not getattr(self, key):
                 setattr(self, key, attrs[key])
         if attrs.get("country") and (not self.country or attrs.get("intro")):
-            self.country = self.country if (self.country and not attrs.get("intro")) else attrs["country"]
+            self.country = attrs["country"]  # an introduction ("X, Minister (France)") has the last word
 
 
 def _fold(name: str) -> str:
@@ -58,7 +59,6 @@ class _Speakers:
 
     def __init__(self) -> None:
         self.entities: list[_Entity] = []
-        self.by_mention: dict[int, _Entity] = {}
 
     def new(self, **kwargs) -> _Entity:
         e = _Entity(speaker_id=f"sp{len(self.entities) + 1}", **kwargs)
@@ -180,12 +180,9 @@ def _statements(document: Document, mentions: list[Mention],
     current: _Entity | None = None
     fi = 0
     for block in document.blocks:
-        if block.kind == "footnote":  # notes are not said by anyone
-            while fi < len(floor) and floor[fi][0] < block.end:
-                fi += 1
-            continue
-        if block.kind == "heading":
-            current = None
+        if block.kind in ("heading", "footnote"):  # nobody says a heading or a note
+            if block.kind == "heading":
+                current = None  # a new section: the turn is over
             while fi < len(floor) and floor[fi][0] < block.end:
                 fi += 1
             continue
@@ -232,15 +229,9 @@ def link(document: Document, mentions: list[Mention],
         starts.append(s)
 
     def statement_at(offset: int) -> Statement | None:
-        lo, hi = 0, len(starts)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if starts[mid] <= offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        st = statements[lo - 1] if lo else None
-        return st if st is not None and st.start <= offset < st.end else None
+        i = bisect.bisect_right(starts, offset)
+        st = statements[i - 1] if i else None
+        return st if st is not None and offset < st.end else None
 
     entities = {e.speaker_id: e for e in reg.entities}
     spoken = [e for e in reg.entities if e.spoke]

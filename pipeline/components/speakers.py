@@ -41,8 +41,6 @@ class SpeakerRecogniser(DataComponent):
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
         self.name = name
-        self.country_words: set[str] = set()
-        self.country_words_full: set[str] = set()
 
     def load(self, path: Path) -> None:
         hon = read_words(path / "honorifics.txt")
@@ -87,11 +85,9 @@ class SpeakerRecogniser(DataComponent):
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # a Doc rebuilds its text on every access: read it once
         countries = mentions_of(doc, Label.COUNTRY)
-        self.country_words = {w for c in countries for w in c.text.split()}
-        self.country_words_full = {c.text for c in countries}
         orgs = self._organisations(doc)
         doc.spans["organisations"] = [doc.char_span(s, e) for s, e, _, _ in orgs if doc.char_span(s, e) is not None]
-        people = self._people(text)
+        people = self._people(text, {c.text for c in countries})
         found: list[Mention] = []
         for start, end, attrs in people:
             found.append(self._person(text, start, end, attrs, people, countries, orgs))
@@ -108,9 +104,14 @@ class SpeakerRecogniser(DataComponent):
         return [(sp.start_char, sp.end_char, *self.organisations[sp.text]) for sp in spans]
 
     # ------------------------------------------------------------------ people
-    def _people(self, text: str) -> list[tuple[int, int, dict]]:
-        """Person names: (start, end, attrs with first, surname, honorific)."""
+    def _people(self, text: str, country_names: set[str]) -> list[tuple[int, int, dict]]:
+        """Person names: (start, end, attrs with first, surname, honorific). No word of a
+        country's name is part of a person's ('Italian WELCOME' is no one)."""
         out: list[tuple[int, int, dict]] = []
+        country_words = {w for name in country_names for w in name.split()}
+
+        def not_a_name(word: str) -> bool:
+            return word in country_words or self._not_a_name(word)
 
         def add(start: int, end: int, attrs: dict) -> None:
             if any(s <= start < e or start <= s < end for s, e, _ in out):
@@ -119,9 +120,9 @@ class SpeakerRecogniser(DataComponent):
 
         for m in self.hon_name.finditer(text):
             names = m.group("names").split()
-            while names and self._not_a_name(names[-1]) and len(names) > 1:
+            while names and not_a_name(names[-1]) and len(names) > 1:
                 names.pop()
-            if not names or any(self._not_a_name(n) for n in names):
+            if not names or any(not_a_name(n) for n in names):
                 continue
             end = m.start("names") + len(" ".join(names))
             if len(names) == 1:
@@ -132,20 +133,20 @@ class SpeakerRecogniser(DataComponent):
             add(m.start(), end, attrs)
         for m in self.caps_name.finditer(text):
             first = m.group("first").split()
-            while first and self._not_a_name(first[0]):
+            while first and not_a_name(first[0]):
                 first.pop(0)
             surname = m.group("sur")
-            if not first or any(self._not_a_name(f) for f in first) or self._is_acronym(surname) \
+            if not first or any(not_a_name(f) for f in first) or self._is_acronym(surname) \
                     or len(surname.replace(" ", "")) < 3 or re.fullmatch(r"[IVXLC]+", surname):
                 continue  # "Member States MS", "Articles XXIV"
             start = m.end("first") - len(" ".join(first))
             add(start, m.end(), {"first": " ".join(first), "surname": surname, "honorific": ""})
         for m in self.title_name.finditer(text):
             names = m.group("names").split()
-            if any(self._not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
+            if any(not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
                 continue
             paren = m.group("paren")
-            if paren and not any(w in paren for w in self.country_words_full) and \
+            if paren and not any(w in paren for w in country_names) and \
                     not re.match(r"(?:the\s)?(?i:" + self.roles_re + r")\b", paren):
                 continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
             first, sur = self._split_name(names)
@@ -174,8 +175,7 @@ class SpeakerRecogniser(DataComponent):
     def _not_a_name(self, word: str) -> bool:
         low = word.lower().strip(".")
         return (low in self.roles or low in self.honorifics or low in self.prepositions
-                or low in self.verbs or low in self.not_names or word in self.organisations
-                or word in self.country_words)
+                or low in self.verbs or low in self.not_names or word in self.organisations)
 
     def _is_acronym(self, surname: str) -> bool:
         return any(w in self.organisations or w in self.not_surnames for w in surname.split())
