@@ -180,6 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
         return 2
     settings = _settings(args)
+    seeds = _seeds(args)  # a wrong path is said before any work is done
     bar = None
     done_pages = 0
 
@@ -203,7 +204,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                          password=args.password, progress=progress, on_plan=on_plan)
     if bar is not None:
         bar.close()
-    themes = update_themes(args.out, settings, n_themes=args.themes, config_path=_seeds(args)) \
+    themes = update_themes(args.out, settings, n_themes=args.themes, config_path=seeds) \
         if summary.processed or summary.pruned else None
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     print(f"processed {summary.processed}, skipped {summary.skipped} unchanged, failed {summary.failed}"
