@@ -222,6 +222,8 @@ class FigureRecogniser(DataComponent):
             return False
         before = text[max(0, start - 30):start]
         after = text[end:end + 30]
+        if re.search(r"[§#№]\s*$", before):
+            return False  # "§ 3", "No 5"
         prev_word = re.search(r"([A-Za-z]+)\.?\s*$", before)
         if prev_word and prev_word.group(1).lower() in self.identifiers:
             return False
