@@ -407,7 +407,8 @@ class SpeakerRecogniser(DataComponent):
             for m in inside:
                 if not m.attrs.get("floor_candidate", True) or m.attrs.get("governed"):
                     continue
-                opens = re.fullmatch(r"[\s\d.()-]*(?:the\s+)?", text[s:m.start], re.I) is not None
+                opens = re.fullmatch(r"[\s\d.()-]*(?:[A-Z][\w -]{0,30}:\s*)?(?:the\s+)?", text[s:m.start],
+                                     re.I) is not None  # "7. The representative ...", "Moderator: Jane DOE, ..."
                 if self.verb_re.search(text, m.end, e) is None and not (opens and self._addresses(m)):
                     continue
                 m.attrs["floor"] = True
