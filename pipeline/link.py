@@ -166,6 +166,14 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
             e = reg.office(office, chair if is_chair else None)
             e.spoke = e.spoke or bool(m.attrs.get("floor"))
             resolved[i] = e
+        elif kind == "role-ref":  # "the Minister": the last person introduced with that title
+            role = m.attrs["role"].lower()
+            titled = [e for e in reg.entities if e.kind == "person" and role in e.role.lower() and e.positions
+                      and min(e.positions) < m.start]
+            if titled:
+                e = max(titled, key=lambda e: max(p for p in e.positions if p < m.start))
+                e.positions.append(m.start)
+                resolved[i] = e
         elif kind == "collective":
             resolved[i] = None
     return reg, resolved
@@ -270,7 +278,8 @@ def _audit_mentions(mentions: list[Mention], resolved: dict[int, _Entity | None]
     kept_links: dict[int, tuple[str, str]] = {}
     for i, m in enumerate(mentions):
         if m.label == Label.SPEAKER:
-            if m.attrs.get("kind") in ("chair-declared", "collective"):
+            if m.attrs.get("kind") in ("chair-declared", "collective") or \
+                    (m.attrs.get("kind") == "role-ref" and resolved.get(i) is None):
                 continue
             who = resolved.get(i)
             if who is not None:

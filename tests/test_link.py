@@ -53,3 +53,16 @@ def test_meeting_date():
     assert meeting_date("issued 3 May 2021. High-level meeting on integration held on 24 January 2022") \
         == "2022-01-24"
     assert meeting_date("no date here") == ""
+
+
+def test_role_references_semicolons_and_named_chairs(nlp):
+    doc = _document("The Chair, Maria Rossi, opened the meeting.\n\n"
+                    "Ana Costa, Minister of Labour (Portugal), presented the plan. Members welcomed it.\n\n"
+                    "Sara Berg asked about the 12 apprentices; Dennis Radtke raised the question of 40 schemes.\n\n"
+                    "In reply, the Minister indicated that 5,000 jobs were created.")
+    x = link(doc, recognise(doc, nlp))
+    names = {s.speaker_id: s.name for s in x.speakers}
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text == {"12": "Sara Berg", "40": "Dennis Radtke", "5,000": "Ana Costa"}
+    chair = [s for s in x.speakers if s.name == "Maria Rossi"]
+    assert chair and chair[0].role == "Chair"

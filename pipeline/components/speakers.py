@@ -36,7 +36,7 @@ FIRST = rf"(?:{TITLE}|{INITIAL})"
 class SpeakerRecogniser(DataComponent):
     files = ("honorifics.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
              "chairs.txt", "chair_labels.txt", "org_heads.txt", "organisations.tsv", "not_names.txt",
-             "not_surnames.txt", "apposition_ends.txt")
+             "not_surnames.txt", "apposition_ends.txt", "role_refs.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -73,6 +73,8 @@ class SpeakerRecogniser(DataComponent):
             rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b)")
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
+        refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
+        self.role_ref = re.compile(rf"\b[Tt]he\s(?P<role>{refs})\b(?![\w-])(?!\s(?:of|for|to)\b)")
         labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
         self.chair_decl = re.compile(rf"\b(?P<office>(?i:{labels}))\s?:\s*")
         self.delegation_before = re.compile(
@@ -364,8 +366,17 @@ class SpeakerRecogniser(DataComponent):
             if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]):
                 continue
             office = m.group("office")
+            named = [p for p in people if p[0] == m.end() + 2 and text[m.end():m.end() + 2] == ", "]
+            if named:  # "The Chair, Dragoș Pîslaru, opened the meeting": the person chairs and speaks
+                out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"),
+                                   "speaker:chair-declared", 0.9, value=office,
+                                   attrs={"kind": "chair-declared", "office": office, "person_start": named[0][0]}))
+                continue
             out.append(Mention(Label.SPEAKER, text[m.start():m.end()], m.start(), m.end(), "speaker:chair", 0.85,
                                value=office, attrs={"kind": "chair", "office": office, "name": office}))
+        for m in self.role_ref.finditer(text):  # "the Minister indicated": the last speaker with that title
+            out.append(Mention(Label.SPEAKER, text[m.start():m.end()], m.start(), m.end(), "speaker:role-reference",
+                               0.7, value=m.group("role"), attrs={"kind": "role-ref", "role": m.group("role")}))
         return out
 
     def _collectives(self, doc: Doc, text: str) -> list[Mention]:
@@ -398,6 +409,8 @@ class SpeakerRecogniser(DataComponent):
         speech verb holds the floor."""
         sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
             else [(0, len(text))]
+        # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
+        sents = [(a, b) for s, e in sents for a, b in _clauses(text, s, e)]
         for s, e in sents:
             inside = [m for m in found if s <= m.start < e and m.attrs.get("kind") != "chair-declared"]
             for m in inside:
@@ -414,6 +427,12 @@ class SpeakerRecogniser(DataComponent):
                 m.attrs["floor"] = True
                 m.attrs["sentence_start"] = s
                 break
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = [start] + [m.end() for m in re.finditer(r";\s+", text[start:end]) if m.end() < end - start]
+    cuts = [start] + [start + c for c in cuts[1:]]
+    return list(zip(cuts, cuts[1:] + [end]))
 
 
 @Language.factory("meeting_speakers")
