@@ -157,7 +157,8 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
             resolved[i] = e
         elif kind == "delegation":
             e = reg.delegation(m)
-            if m.attrs.get("floor") or m.attrs.get("form") not in ("subject", "adjective"):
+            co_subject = not m.attrs.get("floor_candidate", True)  # "Germany, Austria and Hungary called for"
+            if m.attrs.get("floor") or co_subject or m.attrs.get("form") not in ("subject", "adjective"):
                 e.spoke = True
             resolved[i] = e
         elif kind == "chair":
