@@ -11,13 +11,17 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import resource
 import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable, Iterable
+
+try:
+    import resource  # Unix: worker memory caps and peak memory
+except ImportError:  # pragma: no cover - Windows runs documents in-process, without limits
+    resource = None
 
 from . import __version__
 from .data import Result, Status
@@ -146,8 +150,8 @@ def _child(conn: Connection, path: Path, digest: str, settings: Settings, passwo
     try:
         soft = settings.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (soft, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    except (ValueError, OSError):
-        pass
+    except (ValueError, OSError, AttributeError):
+        pass  # the parent also watches the worker's memory
     try:
         result = process(path, settings, password, corrections)
         conn.send((result.doc_id, result.source, result.status.value, result.pages,
@@ -194,7 +198,7 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
         store.export()
     summary.seconds = time.perf_counter() - started
     summary.peak_parent_mb = _own_peak_mb()
-    summary.peak_worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    summary.peak_worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if resource else 0.0
     return summary
 
 
@@ -270,7 +274,7 @@ def _own_peak_mb() -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource else 0.0
 
 
 def _resident_mb(pid: int) -> float:
