@@ -22,9 +22,19 @@ from .common import DataComponent, mentions_of, read_tsv, read_words
 # 17,000.5 | 17 000 (thin or plain space) | 17.5 | 1,5 (a decimal comma, read only before a unit or scale)
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+(?:\.\d+)?|\d+,\d{1,2}(?!\d)"
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
+QUANTITIES = ("count", "percent", "points", "hours", "days", "weeks", "months", "years")  # any other unit is money
 YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 WORDISH = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
 MEASURE_STOP = STOP_WORDS | {"each", "per", "compared", "respectively", "approximately", "around", "about"}
+
+
+def _plain(m: re.Match) -> bool:
+    """A number written without a unit, currency or scale: a count, if anything."""
+    return not (m.group("cur") or m.group("unit") or m.group("glued") or m.group("scale"))
+
+
+def _too_long(num: str) -> bool:
+    return len(re.sub(r"\D", "", num.split(".")[0])) > MAX_DIGITS
 
 
 def _alternation(words: list[str]) -> str:
@@ -108,8 +118,7 @@ class FigureRecogniser(DataComponent):
             pos = m.end()
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            plain = not (m.group("cur") or m.group("unit") or m.group("glued") or m.group("scale"))
-            if m.group("num2") and plain and m.group("sep") in ("-", "–"):
+            if m.group("num2") and _plain(m) and m.group("sep") in ("-", "–"):
                 continue  # "95-1262", "2021-2027": a symbol or a span of years
             if m.group("num2") and not self._is_range(text, m):
                 pos = m.end("num")  # two figures ("from 20 to 30", "62 and 74"): read each alone
@@ -140,7 +149,7 @@ class FigureRecogniser(DataComponent):
                 return None
             return self._mention(text, start, end, round(100 * a / b, 1), "percent", "figure:fraction", 0.85)
         num, num2 = m.group("num"), m.group("num2")
-        if any(len(re.sub(r"\D", "", n.split(".")[0])) > MAX_DIGITS for n in (num, num2) if n):
+        if _too_long(num) or (num2 and _too_long(num2)):
             return None  # an identifier or noise, not a quantity anyone said
         cur, unit_word = m.group("cur"), m.group("unit")
         scale_word = m.group("glued") or m.group("scale")
@@ -152,7 +161,7 @@ class FigureRecogniser(DataComponent):
         value = _number(num2 or num)
         low = _number(num) if num2 else None
         factor = self.scales.get(scale_word or "", 1.0)
-        plain = not cur and not unit_word and not scale_word
+        plain = _plain(m)
         if plain and re.fullmatch(r"\d+,\d{1,2}", num):
             return None  # "1,5" without a unit: a list, not a quantity
         if plain and not self._is_count(text, start, m.end("num"), num):
@@ -163,9 +172,7 @@ class FigureRecogniser(DataComponent):
             return None  # a date ("17 to 19 February"), a table cell or a reference number
         if plain and num2 and YEAR.match(num2):
             return None
-        rule = "figure:" + ("range" if num2 else "money" if unit not in ("count", "percent", "points", "hours",
-                                                                          "days", "weeks", "months", "years")
-                            else unit)
+        rule = "figure:" + ("range" if num2 else unit if unit in QUANTITIES else "money")
         return self._mention(text, start, end, value * factor, unit, rule, 0.9 if not plain else 0.75,
                              low * factor if low is not None else None)
 
@@ -174,7 +181,7 @@ class FigureRecogniser(DataComponent):
         ("from 20 to 30 percent") unless that is a count."""
         end = m.end("num")
         num = m.group("num")
-        if len(num.replace(",", "").split(".")[0]) > MAX_DIGITS:
+        if _too_long(num):
             return None
         unit = self.units.get(m.group("cur") or "") or self.units.get(m.group("unit") or "") or "count"
         if unit == "count" and not self._is_count(text, m.start(), end, num):
