@@ -236,7 +236,8 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
             proc.start()
             child.close()
             running[parent] = (proc, path, digest, time.monotonic())
-        ready = wait(list(running), timeout=POLL_S)
+        earliest = min(began for *_, began in running.values())
+        ready = wait(list(running), timeout=max(0.0, min(POLL_S, earliest + settings.timeout_s - time.monotonic())))
         for conn in ready:
             proc, path, digest, _ = running.pop(conn)
             try:

@@ -219,12 +219,14 @@ def test_a_killed_run_leaves_outputs_readable_and_the_next_run_finishes(make_pdf
     assert len(pd.read_csv(out / "documents.csv")) == 9
 
 
-def test_workers_have_a_time_limit_and_a_memory_cap(tmp_path):
+def test_workers_have_a_time_limit_and_a_memory_cap(make_pdf, tmp_path):
     from pipeline.run import run_folder
 
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(CORPUS / "eu-imex-2022-01-24.pdf", folder / "slow.pdf")
+    # 150 full pages: seconds of work on any machine, against a limit of 0.3 s
+    line = "The representative of Peru said that 12 projects had started in 2020 under the plan."
+    make_pdf([[line] * 55] * 150, name="in/slow.pdf")
     slow = run_folder(folder, tmp_path / "a", Settings(timeout_s=0.3), jobs=1)
     assert slow.failed == 1 and "longer than" in slow.failures[0][1]
     small = run_folder(folder, tmp_path / "b", Settings(memory_mb=64), jobs=1)
