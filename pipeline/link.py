@@ -331,6 +331,11 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
             country = speaker_country(statement_at(m.start))
         has_acronym = key in by_acronym.values()
         groups[(key, "" if has_acronym else country)].append((i, m, country))
+    for key, country in [k for k in groups if not k[1]]:  # said outside any country's turn: join the one
+        homes = [k for k in groups if k[0] == key and k[1]]
+        if len(homes) == 1:
+            groups[homes[0]].extend(groups.pop((key, country)))
+            groups[homes[0]].sort(key=lambda t: t[1].start)
     out = []
     for n, (_, items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
         name = _display_name([m for _, m, _ in items])

@@ -141,6 +141,23 @@ def test_the_following_spoke(nlp):
     ("beneficiaries of international protection (BPI)", []),
     ("a \"seamless\" pathway", []),
     ("the draft Programme of Work", []),
+    # a proper name before a lowercase programme word, however foreign or oddly cased
+    ("the Polish minister presented the Mieszkanie na Start programme", ["Mieszkanie na Start programme"]),
+    ("cited the Indian iGOT Karmayogi platform and", ["iGOT Karmayogi platform"]),
+    ("the Digital Platform Government (DPG) initiative", ["Digital Platform Government initiative"]),
+    ("allowed the Federal Employment Agency to fund training", []),
+    ("above the EU average must programme at least", []),
+    ("the European programme and the Finnish scheme", []),
+    # programme words that are not English, a law named after a department, a spelled-out acronym
+    ("under Operation Welcome (Operação Acolhida), more", ["Operation Welcome"]),
+    ("the new Qualifizierungsgeld replaces", ["Qualifizierungsgeld"]),
+    ("the Department of Migrant Workers Act had", ["Department of Migrant Workers Act"]),
+    ("make use of ALMA (Aim, Learn, Master, Achieve), which", ["ALMA"]),
+    ("Te Ara Matihiko (\"the digital pathway\"), a cross-agency programme", ["Te Ara Matihiko"]),
+    # a programme word alone, a law by its number, an organisation after the name
+    ("established by Regulation (EU) 2021/241, finances", []),
+    ("the law (Law No. 21.180) requires", []),
+    ("discussion on the Traineeships Directive in the Council working party", ["Traineeships Directive"]),
 ])
 def test_programmes(nlp, text, names):
     values = [m.value for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"]
@@ -164,3 +181,10 @@ def test_council_style_lists(nlp):
     assert countries == ["DE", "FR", "GR", "DE", "FR", "IT"]
     assert [(n, f) for n, _, f in speakers(nlp, doc.text)] == [
         ("DE", False), ("FR", False), ("EL", False), ("Germany", True), ("France", False), ("Italy", False)]
+
+
+def test_a_translation_in_brackets_is_the_same_programme(nlp):
+    doc = nlp("the Plan de Garantía Juvenil Plus (Youth Guarantee Plus Plan), and the Digital Transformation Law "
+              "(Law No. 21.180, Ley de Transformación Digital del Estado) were presented.")
+    keys = [m.attrs["key"] for m in found(nlp, doc.text, Label.PROGRAMME)]
+    assert len(keys) == 4 and len(set(keys)) == 2

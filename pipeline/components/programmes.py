@@ -14,6 +14,7 @@ Once a programme has an acronym, the acronym alone elsewhere is a mention of it.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -28,6 +29,11 @@ from .common import DataComponent, mentions_of, read_tsv, read_words, without_ov
 from .speakers import CAPS, LO, UP
 
 CONNECTORS = {"of", "for", "on", "and", "in", "the", "to", "into", "de", "du", "des", "la", "le", "et", "&"}
+# words that open a sentence before a name, not part of it: "From 2025 the Lifelong Learning Entitlement"
+LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
+           "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
+           "alongside", "besides", "but", "also", "both", "each", "every", "all", "some", "many"}
+FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor"}
 ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
 
 
@@ -86,7 +92,11 @@ class ProgrammeRecogniser(DataComponent):
         self.name = name
 
     def load(self, path: Path) -> None:
-        self.heads = {r["word"].lower(): r["class"] for r in read_tsv(path / "heads.tsv")}
+        rows = read_tsv(path / "heads.tsv")
+        self.laws = {r["word"].lower() for r in rows if r["class"] == "law"}
+        self.suffixes = tuple(r["word"].lower() for r in rows if r["class"] == "suffix")
+        self.heads = {r["word"].lower(): "programme" if r["class"] == "law" else r["class"]
+                      for r in rows if r["class"] != "suffix"}
         self.excluded = {w.lower() for w in read_words(path / "not_programmes.txt")}
         self.known: dict[str, tuple[str, str]] = {}
         for row in read_tsv(path / "known.tsv"):
@@ -99,6 +109,7 @@ class ProgrammeRecogniser(DataComponent):
                             sorted(read_words(path / "adoption_verbs.txt"), key=len, reverse=True))
         scope = "|".join(map(re.escape, read_words(path / "scope_words.txt")))
         self.generic = {w.lower() for w in read_words(path / "generic_modifiers.txt")}
+        self.scope = {w.lower() for w in read_words(path / "scope_words.txt")}
         modifier = r"(?:[a-z][\w-]*\s+)"
         self.adopted = re.compile(rf"\b(?:[Aa]n?|[Tt]he|[Nn]ew)\s+(?P<name>{modifier}{{1,4}}(?:{singular}))"
                                   rf"(?:\s+(?:for|on|of)\s+[^,.;()]{{3,60}}?)?\s+(?:{adoption})\b")
@@ -114,6 +125,18 @@ class ProgrammeRecogniser(DataComponent):
                                  r"|(?<!\w)['‘](?P<name2>[^'‘’\"\n]{3,90}?)['’](?!\w))")
         self.head_re = re.compile(rf"\b(?:{anyhead})\b", re.I)
         self.listed = re.compile(rf"\b(?i:{strong})\s\((?P<list>(?:{CAPS}\s?\+?(?:,\s|\sand\s|,\sand\s))+{CAPS}\s?\+?)\)")
+        name_word = rf"(?:[{UP}][\w.'’+-]*|[{LO}]{{1,2}}[{UP}-][\w.'’+-]*|\d{{4}})"
+        joiners = "|".join(sorted(CONNECTORS | FOREIGN_CONNECTORS))
+        stop = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
+        lower_heads = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and w.islower()),
+                                      key=len, reverse=True))
+        self.named_head = re.compile(
+            rf"\b[Tt]he\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})"
+            rf"(?P<rest>(?:\s\([^()]{{2,12}}\))?(?:\s(?!(?:{stop})\b)[a-z][a-z-]+){{0,2}}\s(?:{lower_heads}))\b")
+        self.reversed_definition = re.compile(rf"(?<![\w-])(?P<acr>[{UP}]{{3,8}})\s\((?P<long>[^()]{{5,80}})\)")
+        self.appositive = re.compile(
+            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})(?:\s\([^()]{{2,60}}\))?,"
+            rf"\s(?:a|an|the)\s(?:[a-z][a-z-]+\s){{0,3}}(?:{lower_heads})\b")
         self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
                                      rf"(?:\s?[-–:]\s?(?P<orig>[^()]{{3,90}}))?\)")
 
@@ -127,9 +150,12 @@ class ProgrammeRecogniser(DataComponent):
         found += self._lists(text)
         found += self._known(doc)
         found += self._lowercase(text)
+        found += self._named_heads(text, doc)
+        found += self._reversed_definitions(text)
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
         found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
+        found = self._join_translations(text, found)
         found += self._acronym_mentions(text, found)
         mentions_of(doc).extend(without_overlaps(found))
         return doc
@@ -140,20 +166,46 @@ class ProgrammeRecogniser(DataComponent):
         last classed word before its first preposition ('Committee on Trade' -> organisation,
         'European Pillar of Social Rights' -> programme, 'Youth Guarantee' -> programme)."""
         words = [w.lower() for w in re.findall(r"[\w-]+", name)]
+        while words and (re.fullmatch(r"[\d-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
+            words.pop()  # "Year of Youth 2022", "Masterplan 2022-2032", "European Social Fund Plus"
+        if words and words[-1] in self.laws:
+            return "programme"  # "Department of Migrant Workers Act": a law, whatever it names
+        if len(words) == 1 and words[0].endswith(self.suffixes) and words[0] not in self.suffixes:
+            return "programme"  # "Qualifizierungsgeld"
         cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
         words = words[:cut]
-        while words and (words[-1].isdigit() or words[-1] in ("plus", "bis", "ii", "iii")):
-            words.pop()  # "Year of Youth 2022", "European Social Fund Plus"
+        while words and (re.fullmatch(r"[\d-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
+            words.pop()
+        if len(words) > 1 and self.heads.get(words[0]) == "programme" \
+                and self.heads.get(words[-1]) not in ("organisation", "people"):
+            return "programme"  # "Operation Welcome", "Programa Garantía Juvenil", "Plan Jeune"
         return self.heads.get(words[-1], "") if words else ""
 
     def _make(self, text: str, start: int, end: int, rule: str, confidence: float,
               acronym: str = "", name: str | None = None) -> Mention | None:
         surface = text[start:end]
         name = (name or surface).strip()
-        if canonical(name) in self.excluded or len(canonical(name)) < 2:
+        numbered = re.search(r"\s(?:No|Nr|N°|no)\.?$", name)
+        if numbered:  # "Law No. 21.180": the law's name is its number, not "Law No"
             return None
+        words = name.split()
+        if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
+                (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
+            return None  # "Regulation (EU) 2021/241": a programme word alone names nothing
         return Mention(Label.PROGRAMME, surface, start, end, rule, confidence, value=name,
-                       attrs={"acronym": acronym, "key": canonical(name)})
+                       attrs={"acronym": acronym, "key": self._key(name)})
+
+    def _key(self, name: str) -> str:
+        """The key under which one programme's spellings meet: 'the Ajira platform' = 'Ajira
+        programme', 'European Youth Guarantee' = 'reinforced Youth Guarantee' = 'Youth Guarantee'."""
+        words = name.split()
+        while len(words) > 2 and words[-1].islower() and self.heads.get(words[-1]) == "programme":
+            words.pop()
+        if len(words) == 2 and words[-1].islower() and self.heads.get(words[-1]) == "programme":
+            words.pop()
+        while len(words) > 2 and (words[0].lower() in self.generic or words[0].lower() in self.scope):
+            words.pop(0)
+        return canonical(" ".join(words))
 
     # ------------------------------------------------------------------ evidence
     def _acronym_definitions(self, text: str) -> list[Mention]:
@@ -252,15 +304,21 @@ class ProgrammeRecogniser(DataComponent):
     def _capitalised(self, text: str) -> list[Mention]:
         """Capitalised names holding a programme word, e.g. 'Skilled Immigration Act'."""
         out = []
-        for m in re.finditer(rf"(?<![\w-])[{UP}][\w'’+-]*(?: (?:(?:{'|'.join(CONNECTORS)}) )*[{UP}][\w'’+-]*"
+        for m in re.finditer(rf"(?<![\w-])[{UP}][\w'’+-]*(?: (?:(?:{'|'.join(CONNECTORS | {'a'})}) )*[{UP}][\w'’+-]*"
                              rf"| [0-9]{{4}}(?:-[0-9]{{4}})?\b)*", text):
             span = m.group(0)
             tokens = span.split()
-            while tokens and (tokens[0].lower() in CONNECTORS or tokens[0].lower() in ("a", "an", "this", "its",
-                                                                                       "our", "their", "these")):
-                tokens.pop(0)
+            while tokens and (tokens[0].lower() in CONNECTORS or tokens[0].lower() in LEADING
+                              or tokens[0][:1].isdigit()):
+                tokens.pop(0)  # "From 2025 the Lifelong Learning Entitlement"
             while tokens and tokens[-1].lower() in CONNECTORS:
                 tokens.pop()
+            if len(tokens) == 1 and self.heads.get(tokens[0].lower()) is None and self._class(tokens[0]) == "programme":
+                s = m.start() + span.index(tokens[0])  # "Qualifizierungsgeld": a compound's last part
+                mention = self._make(text, s, s + len(tokens[0]), "programme:compound", 0.65)
+                if mention:
+                    out.append(mention)
+                continue
             if len(tokens) < 2:
                 if len(tokens) == 1 and self.heads.get(tokens[0].lower()) == "programme":
                     extended = self._head_phrase(text, m.end())
@@ -275,6 +333,10 @@ class ProgrammeRecogniser(DataComponent):
                 continue  # a heading in capitals, not a name
             if " and the " in f" {' '.join(tokens)} ":
                 tokens = " ".join(tokens).split(" and the ")[0].split()  # two names joined
+            tail = re.search(r"\s(?:in|of|for|to)\s(?:the\s)?[\w\s-]+$", " ".join(tokens))
+            if tail and self._class(tail.group(0).split()[-1]) == "organisation" \
+                    and self._class(" ".join(tokens)[:tail.start()]) == "programme":
+                tokens = " ".join(tokens)[:tail.start()].split()  # "Traineeships Directive in the Council"
             name = " ".join(tokens)
             if self._class(name) != "programme":
                 continue
@@ -283,6 +345,63 @@ class ProgrammeRecogniser(DataComponent):
             if text[start:end] != name:
                 continue
             mention = self._make(text, start, end, "programme:capitalised", 0.75)
+            if mention:
+                out.append(mention)
+        return out
+
+    def _generic_name(self, tokens: list[str], country_words: set[str]) -> bool:
+        """'the European programme', 'the Government plan', 'the Finnish scheme': no name."""
+        return all(t.lower() in STOP_WORDS or t.lower() in self.generic or t in country_words
+                   or t.lower() in self.scope or self.heads.get(t.lower()) in ("organisation", "people")
+                   or t.isdigit() for t in tokens)
+
+    def _named_heads(self, text: str, doc: Doc) -> list[Mention]:
+        """A proper name before a lowercase programme word: 'the Multiply programme', 'the
+        Mieszkanie na Start programme', 'the Idarati portal', 'the Digital Platform Government
+        (DPG) initiative'; and one set off by a programme word: 'Te Ara Matihiko, a
+        cross-agency programme'."""
+        countries = mentions_of(doc, Label.COUNTRY)
+        country_words = {w for c in countries for w in c.text.split()}
+        adjectives = {c.text for c in countries if c.attrs.get("kind") == "adjective"}
+        out = []
+        for pattern, rule in ((self.named_head, "programme:named-head"), (self.appositive, "programme:appositive")):
+            for m in pattern.finditer(text):
+                tokens = m.group("name").split()
+                start = m.start("name")
+                owner = next((i for i, t in enumerate(tokens) if t.endswith(("'s", "’s"))), None)
+                if owner is not None:  # "Singapore's SkillsFuture credit": the name after the owner
+                    start += len(" ".join(tokens[:owner + 1])) + 1
+                    tokens = tokens[owner + 1:]
+                while tokens and (tokens[0] in adjectives or tokens[0].lower() in LEADING
+                                  or rule == "programme:appositive" and tokens[0].lower() in STOP_WORDS):
+                    start += len(tokens[0]) + 1  # "the Indian iGOT Karmayogi platform"
+                    tokens.pop(0)
+                if not tokens or self._generic_name(tokens, country_words):
+                    continue
+                if rule == "programme:appositive" and (len(tokens) < 2 and not tokens[0][1:].islower() or
+                                                      start > 0 and text[start - 1:start] not in " \n"):
+                    continue
+                end = m.end() if rule == "programme:named-head" else start + len(" ".join(tokens))
+                acr = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", m.group("rest")) if rule == "programme:named-head" \
+                    else None
+                name = re.sub(r"\s\([^()]*\)", "", text[start:end])  # the acronym is kept apart
+                mention = self._make(text, start, end, rule, 0.7, acronym=acr.group(1) if acr else "", name=name)
+                if mention:
+                    out.append(mention)
+        return out
+
+    def _reversed_definitions(self, text: str) -> list[Mention]:
+        """'ALMA (Aim, Learn, Master, Achieve)': an acronym spelled out after it, when the long
+        form names no organisation."""
+        out = []
+        for m in self.reversed_definition.finditer(text):
+            long_form = m.group("long").strip()
+            words = re.findall(r"[\w'’-]+", long_form)
+            initials = "".join(w[0] for w in words if w.lower() not in CONNECTORS).upper()
+            if initials != m.group("acr") or self._class(long_form) in ("organisation", "people"):
+                continue
+            mention = self._make(text, m.start("acr"), m.end("acr"), "programme:acronym-spelled", 0.7,
+                                 acronym=m.group("acr"))
             if mention:
                 out.append(mention)
         return out
@@ -299,7 +418,7 @@ class ProgrammeRecogniser(DataComponent):
             if w in stop:
                 break
             kept.append(w)
-        if not kept:
+        if all(w in STOP_WORDS for w in kept):
             return None
         return end + m.start(1) + len(" ".join(kept))
 
@@ -340,7 +459,7 @@ class ProgrammeRecogniser(DataComponent):
                                    not span.text.endswith("+") else 0)
             out.append(Mention(Label.PROGRAMME, doc.text[span.start_char:end], span.start_char, end,
                                "programme:known", 0.9, value=name,
-                               attrs={"acronym": acronym, "key": canonical(name)}))
+                               attrs={"acronym": acronym, "key": self._key(name)}))
         return out
 
     @staticmethod
@@ -351,6 +470,18 @@ class ProgrammeRecogniser(DataComponent):
             m = re.match(r"[\s\"”’]*\((?P<acr>[A-Z][A-Za-z]{1,9})\b", text[p.end:p.end + 16])
             if m and not p.attrs.get("acronym") and ACRONYM.match(m.group("acr")):
                 p.attrs["acronym"] = m.group("acr")
+
+    @staticmethod
+    def _join_translations(text: str, found: list[Mention]) -> list[Mention]:
+        """'Plan de Garantía Juvenil Plus (Youth Guarantee Plus Plan)': a name in brackets right
+        after another is the same programme in another language."""
+        found = sorted(found, key=lambda m: m.start)
+        for i in range(1, len(found)):
+            p, q = found[i - 1], found[i]
+            if re.fullmatch(r"[\s\"”’]*\([^()]{0,40}?(?:,\s|;\s|\s[-–:]\s)?", text[p.end:q.start]) \
+                    and re.match(r"(?:\s\w+){0,3}\s?[)\-–:,;]", text[q.end:q.end + 30]):
+                found[i] = dataclasses.replace(q, value=p.value, attrs=dict(q.attrs, key=p.attrs["key"]))
+        return found
 
     def _acronym_mentions(self, text: str, found: list[Mention]) -> list[Mention]:
         """A known programme acronym standing alone ('the CIR', 'ESF+ and AMIF')."""
