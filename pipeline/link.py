@@ -37,6 +37,7 @@ class _Entity:
     organisation: str = ""
     country: str = ""
     spoke: bool = False
+    gender: str = ""  # from an honorific: "m", "f" or unknown
     positions: list[int] = field(default_factory=list)
 
     def absorb(self, attrs: dict) -> None:
@@ -46,6 +47,7 @@ class _Entity:
         for key in ("role", "organisation"):
             if attrs.get(key) and not getattr(self, key):
                 setattr(self, key, attrs[key])
+        self.gender = self.gender or attrs.get("gender", "")
         if attrs.get("country") and (not self.country or attrs.get("intro")):
             self.country = attrs["country"]  # an introduction ("X, Minister (France)") has the last word
 
@@ -69,6 +71,9 @@ class _Speakers:
         a = m.attrs
         sur, first = _fold(a["surname"]), _fold(a.get("first", ""))
         same = [e for e in self.entities if e.kind == "person" and _fold(e.surname) == sur]
+        if a.get("gender") and len(same) > 1:  # "Ms Martin": not the namesake known as "Mr"
+            same = [e for e in same if e.gender == a["gender"]] or \
+                [e for e in same if not e.gender] or same
         if first:
             exact = [e for e in same if _fold(e.first) == first or not e.first
                      or _fold(e.first).startswith(first[:1]) and len(a["first"]) <= 2]
@@ -76,9 +81,16 @@ class _Speakers:
                                                        surname=a["surname"])
         elif same:  # "Mr DUMONT": the DUMONT seen most recently before this point
             before = [e for e in same if e.positions and min(e.positions) < m.start]
-            entity = max(before or same, key=lambda e: max([p for p in e.positions if p < m.start] or [-1]))
+            org = _fold(a.get("organisation", ""))
+            by_org = [e for e in same if org and _fold(e.organisation) == org]
+            entity = by_org[0] if len(by_org) == 1 else \
+                max(before or same, key=lambda e: max([p for p in e.positions if p < m.start] or [-1]))
+            if by_org:  # "Mr Martin (Department for Education)": the namesake of that organisation
+                a = {k: v for k, v in a.items() if k not in ("organisation", "country", "role")}
         else:
-            entity = self.new(name=a["name"], kind="person", surname=a["surname"])
+            # "Ms. Nguyen" after "Ms. Nguyen Thi Lan": a family name written first
+            words = [e for e in self.entities if e.kind == "person" and sur in map(_fold, e.name.split())]
+            entity = words[0] if len(words) == 1 else self.new(name=a["name"], kind="person", surname=a["surname"])
         entity.absorb(a)
         entity.positions.append(m.start)
         return entity
@@ -135,6 +147,7 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
     persons_at = {m.start: m for m in speakers if m.attrs.get("kind") == "person"}
     chair: _Entity | None = None
     declared_offices: dict[int, str] = {}
+    head_spoke = False
     for m in speakers:
         if m.attrs.get("kind") == "chair-declared" and m.attrs["person_start"] in persons_at:
             declared_offices[m.attrs["person_start"]] = m.attrs["office"]
@@ -156,10 +169,24 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 e.spoke = True
             resolved[i] = e
         elif kind == "delegation":
+            # "The Spanish minister said": the person from Spain who spoke last, when there is one
+            people = [p for p in reg.entities if p.kind == "person" and p.country == m.attrs["country"]
+                      and p.positions and min(p.positions) < m.start] if m.attrs.get("form") == "adjective" else []
+            if people:
+                e = max(people, key=lambda p: max(q for q in p.positions if q < m.start))
+                e.positions.append(m.start)
+                e.spoke = e.spoke or bool(m.attrs.get("floor"))
+                resolved[i] = e
+                continue
             e = reg.delegation(m)
             co_subject = not m.attrs.get("floor_candidate", True)  # "Germany, Austria and Hungary called for"
-            if m.attrs.get("floor") or co_subject or m.attrs.get("form") not in ("subject", "adjective"):
-                e.spoke = True
+            if m.attrs.get("follows_head"):  # "The representatives of Cuba and Peru": as Cuba does
+                speaks = head_spoke
+            else:
+                speaks = bool(m.attrs.get("floor") or co_subject or (m.attrs.get("opens") and m.attrs.get("form")
+                                                                     not in ("subject", "adjective")))
+                head_spoke = speaks  # "He thanked the representative of Peru": Peru did not speak
+            e.spoke = e.spoke or speaks
             resolved[i] = e
         elif kind == "chair":
             office = m.attrs["office"]

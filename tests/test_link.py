@@ -66,3 +66,20 @@ def test_role_references_semicolons_and_named_chairs(nlp):
     assert by_text == {"12": "Sara Berg", "40": "Dennis Radtke", "5,000": "Ana Costa"}
     chair = [s for s in x.speakers if s.name == "Maria Rossi"]
     assert chair and chair[0].role == "Chair"
+
+
+def test_namesakes_by_honorific_and_organisation_and_adjective_references(nlp):
+    doc = _document(
+        "Gareth MARTIN, Deputy Director, Department for Education (United Kingdom), set out the approach.\n\n"
+        "Ms Geneviève MARTIN, Deputy Minister, Employment and Social Development Canada, said that 12 provinces "
+        "agreed. The Canadian representative explained that CAD 25 million had been earmarked.\n\n"
+        "Mr Martin (Department for Education) replied that 40 firms had left. Ms Martin added that 30 firms came.\n\n"
+        "Ms. Nguyen Thi Lan (Viet Nam) said that 16 workers left. Ms. Nguyen stressed that 17 came back.")
+    x = link(doc, recognise(doc, nlp), currency=nlp.get_pipe("figures").currency)
+    names = {s.speaker_id: s.name for s in x.speakers}
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text["CAD 25 million"] == "Geneviève MARTIN"
+    assert by_text["40"] == "Gareth MARTIN" and by_text["30"] == "Geneviève MARTIN"
+    assert by_text["17"] == "Nguyen Thi Lan"
+    assert sorted(names.values()) == ["Gareth MARTIN", "Geneviève MARTIN", "Nguyen Thi Lan"]
+    assert {s.name: s.country for s in x.speakers}["Geneviève MARTIN"] == "CA"

@@ -58,6 +58,12 @@ def test_countries(nlp, text, codes):
     ("the five main employers' associations", [(5, "count")]),
     ("€2bn and £1.2bn and A$40 million", [(2e9, "EUR"), (1.2e9, "GBP"), (4e7, "AUD")]),
     ("US$ 93 billion", [(9.3e10, "USD")]),
+    ("its KRW 1.2 trillion investment, backed by MAD 11 billion", [(1.2e12, "KRW"), (1.1e10, "MAD")]),
+    ("up to a ceiling of EUR 5 000. He added", [(5000, "EUR")]),
+    ("a 12-month contract and a 10-year permit, not a 10-year-old", [(12, "months"), (10, "years")]),
+    ("Ghent, 25 and 26 April 2024", []),
+    ("more than six hundred procedures and over a hundred thousand e-residents", [(600, "count"), (1e5, "count")]),
+    ("ALL 27 MEMBER STATES", []),  # a capitalised word, not the Albanian lek
     ("paragraph 2 of Article IV", []),
     ("WT/COMTD/M/1 15 May 1995 ORGANIZATION (95-1262)", []),
     ("on 24 January 2022 in Paris", []),
@@ -82,6 +88,7 @@ def test_dollars_take_the_speakers_currency(nlp):
     assert m.attrs["unit"] == "USD?"
     assert figures.currency("USD?", "AU") == "AUD"
     assert figures.currency("USD?", "FR") == "USD"
+    assert figures.currency("PESO?", "PH") == "PHP" and figures.currency("XOF?", "CM") == "XAF"
 
 
 def speakers(nlp, text):
@@ -110,6 +117,21 @@ def speakers(nlp, text):
     ("Mr. Tanaka (Japan) said that his Government had contributed.", [("Tanaka", "JP", True)]),
     ("The Chairman said that the item was closed.", [("Chairman", "", True)]),
     ("The Committee took note of the statements.", []),
+    # particles belong to the surname; a country that opens the sentence, or ends an institution's name
+    ("Mr Cathal Ó BRIAIN, Minister of State (Ireland), said that", [("Cathal Ó BRIAIN", "IE", True)]),
+    ("Professor Ciarán O'Donnell, Director (Ireland), said that", [("Ciarán O'Donnell", "IE", True)]),
+    ("For Spain, Ms Lucía FERNÁNDEZ ARROYO, Minister of Labour, highlighted the plan.",
+     [("Lucía FERNÁNDEZ ARROYO", "ES", True)]),
+    ("Ms Geneviève MARTIN, Deputy Minister, Employment and Social Development Canada, explained that",
+     [("Geneviève MARTIN", "CA", True)]),
+    ("Ms Hélène VAN DAMME, Deputy Prime Minister (Belgium), opened the meeting.",
+     [("Hélène VAN DAMME", "BE", True)]),
+    # being there is not taking the floor; nor is a subordinate clause
+    ("Representatives of Ukraine and Moldova attended the lunch as observers.",
+     [("Ukraine", "UA", False), ("Moldova", "MD", False)]),
+    ("As Sir Geoffrey LOWE had to leave early, the Chair asked the witnesses.",
+     [("Geoffrey LOWE", "", False), ("Chair", "", True)]),
+    ("The Secretariat would prepare a summary of the discussion.", [("Secretariat", "", False)]),
 ])
 def test_speakers(nlp, text, expected):
     assert speakers(nlp, text) == expected

@@ -105,11 +105,19 @@ class CountryRecogniser(DataComponent):
         return doc
 
     def _inside_proper_noun(self, span: Span) -> bool:
-        """'Jordan' in 'Michael Jordan': a one-word name glued to a preceding capitalised word."""
+        """'Jordan' in 'Michael Jordan': a one-word name glued to a preceding capitalised word.
+        A longer name ending in a country is an institution of that country ('Employment and
+        Social Development Canada')."""
         if span.start == 0:
             return False
-        prev = span.doc[span.start - 1]
-        return prev.is_title and prev.text.lower() not in self.joiners and prev.text not in self.forms
+        doc = span.doc
+        prev = doc[span.start - 1]
+        glued = prev.is_title and prev.text.lower() not in self.joiners and prev.text not in self.forms
+        if glued and span.start >= 3 and span.end < len(doc) and doc[span.end].is_punct:
+            before = doc[span.start - 2]
+            if before.is_title or before.lower_ in ("and", "of", "for", "&"):
+                return False
+        return glued
 
     def _is_language(self, span: Span) -> bool:
         """'French' as a language: before 'language' or a CEFR level, or listed after 'in'."""

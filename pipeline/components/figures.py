@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pycountry
+
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -20,7 +22,7 @@ from ..data import Label, Mention
 from .common import DataComponent, mentions_of, read_tsv, read_words
 
 # 17,000.5 | 17 000 (thin or plain space) | 17.5 | 1,5 (a decimal comma, read only before a unit or scale)
-NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+(?:\.\d+)?|\d+,\d{1,2}(?!\d)"
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d|[,.]\d)|\d+(?:\.\d+)?|\d+,\d{1,2}(?!\d)"
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
 QUANTITIES = ("count", "percent", "points", "hours", "days", "weeks", "months", "years")  # any other unit is money
 YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
@@ -50,7 +52,7 @@ def _number(text: str) -> float:
 
 class FigureRecogniser(DataComponent):
     files = ("units.tsv", "scales.tsv", "number_words.tsv", "identifier_words.txt", "months.txt",
-             "age_cues.txt", "currency_context.tsv", "fractions.tsv")
+             "age_cues.txt", "currency_context.tsv", "fractions.tsv", "not_currency_codes.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -61,6 +63,11 @@ class FigureRecogniser(DataComponent):
         self.currency_context = {(r["unit"], r["country"]): r["currency"]
                                  for r in read_tsv(path / "currency_context.tsv")}
         where = {r["surface"]: r["where"] for r in read_tsv(path / "units.tsv")}
+        not_codes = set(read_words(path / "not_currency_codes.txt"))
+        for c in pycountry.currencies:  # "KRW 1.2 trillion", "MAD 11 billion"
+            if c.alpha_3 not in self.units and c.alpha_3 not in not_codes:
+                self.units[c.alpha_3] = c.alpha_3
+                where[c.alpha_3] = "both"
         before = [u for u, w in where.items() if w in ("before", "both")]
         after = [u for u, w in where.items() if w in ("after", "both")]
         scales = read_tsv(path / "scales.tsv")
@@ -184,8 +191,8 @@ class FigureRecogniser(DataComponent):
         if _too_long(num):
             return None
         unit = self.units.get(m.group("cur") or "") or self.units.get(m.group("unit") or "") or "count"
-        if unit == "count" and not self._is_count(text, m.start(), end, num):
-            return None
+        if unit == "count" and (not self._is_count(text, m.start(), end, num) or self._next_is_month(text, m.end())):
+            return None  # "25 and 26 April": two days of a date
         if m.group("sep") == "and" and unit != "count" and not m.group("cur"):
             unit = "count"
             if not self._is_count(text, m.start(), end, num):

@@ -26,7 +26,11 @@ from .common import DataComponent, mentions_of, read_tsv, read_words, without_ov
 
 UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
 LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
-PARTICLE = r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s|[Ll]e\s|[Aa]l-|[Ee]l-)"
+PARTICLE = (r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s|[Ll]e\s"
+            r"|[Aa]l-|[Ee]l-|[Ee]l\s|[Aa]l\s|[Bb]en\s|[Aa]bu\s|O['’]|Ó\s|Ní\s|Nic\s|Mac\s|[Tt]er\s)")
+# the words of a particle, which belong to the surname: "Youssef El Amrani", "Cathal Ó BRIAIN"
+PARTICLE_WORDS = {"d'", "de", "la", "van", "der", "den", "von", "da", "di", "del", "dos", "le", "el", "al", "ben", "abu",
+                  "ó", "ní", "nic", "mac", "ter"}
 CAPS = rf"{PARTICLE}?[{UP}][{UP}'’]+(?:-[{UP}][{UP}'’]+)*(?![{LO}])"
 TITLE = rf"(?:{PARTICLE})?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"
 INITIAL = rf"[{UP}]\.(?:-?[{UP}]\.)?"
@@ -36,7 +40,8 @@ FIRST = rf"(?:{TITLE}|{INITIAL})"
 class SpeakerRecogniser(DataComponent):
     files = ("honorifics.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
              "chairs.txt", "chair_labels.txt", "org_heads.txt", "organisations.tsv", "not_names.txt",
-             "not_surnames.txt", "apposition_ends.txt", "role_refs.txt")
+             "not_surnames.txt", "apposition_ends.txt", "role_refs.txt", "honorific_gender.tsv",
+             "presence_verbs.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -47,6 +52,10 @@ class SpeakerRecogniser(DataComponent):
         self.roles = {w.lower() for w in read_words(path / "roles.txt")}
         self.honorifics = {h.rstrip(".").lower() for h in hon}
         self.verbs = {w.lower() for w in read_words(path / "speech_verbs.txt")}
+        presence = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in
+                            sorted(read_words(path / "presence_verbs.txt"), key=len, reverse=True))
+        self.presence_re = re.compile(rf"[^.;:]{{0,80}}?\b(?:{presence})\b")
+        self.gender = {r["honorific"].lower(): r["gender"] for r in read_tsv(path / "honorific_gender.tsv")}
         self.prepositions = {w.lower() for w in read_words(path / "prepositions.txt")}
         self.collective = sorted((w.lower() for w in read_words(path / "collective.txt")), key=len, reverse=True)
         self.chairs = read_words(path / "chairs.txt")
@@ -80,7 +89,8 @@ class SpeakerRecogniser(DataComponent):
         self.delegation_before = re.compile(
             r"\b(?P<head>representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|"
             r"minister|speaker)\s+(?:of|for|from|to)?\s*(?:the\s+)?$", re.I)
-        self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?)\b")
+        self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?|ministers?"
+                                           r"|speakers?|ambassadors?)\b")
         self.behalf = re.compile(r"\bon\sbehalf\sof\s(?:the\s)?(?P<group>[^,;.]{3,80})")
 
     # ------------------------------------------------------------------ main
@@ -169,10 +179,11 @@ class SpeakerRecogniser(DataComponent):
     @staticmethod
     def _split_name(names: list[str]) -> tuple[str, str]:
         caps = [n for n in names if n.isupper() and len(n) > 1]
-        if caps:  # "Michael Edouard HANDLER", "Lisbeth FRANPLASS ROREN"
-            i = names.index(caps[0])
-            return " ".join(names[:i]), " ".join(names[i:])
-        return " ".join(names[:-1]), names[-1]
+        # "Michael Edouard HANDLER", "Lisbeth FRANPLASS ROREN"; else the last word
+        i = names.index(caps[0]) if caps else len(names) - 1
+        while i > 0 and names[i - 1].lower() in PARTICLE_WORDS:
+            i -= 1  # "Youssef El Amrani": the particle goes with the surname
+        return " ".join(names[:i]), " ".join(names[i:])
 
     def _not_a_name(self, word: str) -> bool:
         low = word.lower().strip(".")
@@ -188,7 +199,8 @@ class SpeakerRecogniser(DataComponent):
             name_only = re.sub(rf"^{re.escape(attrs['honorific'])}\.?\s", "", name)
         else:
             name_only = name
-        attrs = dict(attrs, kind="person", name=name_only)
+        attrs = dict(attrs, kind="person", name=name_only,
+                     gender=self.gender.get(attrs.get("honorific", "").rstrip(".").lower(), ""))
         stop = self._apposition_end(text, end, people)
         appo = text[end:stop]
         of_country = re.match(r"\s+(?:of|from)\s+(?:the\s+)?", text[end:end + 12])
@@ -199,6 +211,11 @@ class SpeakerRecogniser(DataComponent):
                              country=home[0].value, intro=bool(attrs["first"]))
                 return Mention(Label.SPEAKER, name, start, end, "speaker:name-of-country", 0.85,
                                value=name_only, attrs=attrs)
+        window = max(0, start - 60)  # "For Spain, Ms X, Minister ...": the country that opens the sentence
+        lead = re.search(r"(?:^|[.;]\s+|\n)(?:For|On\sbehalf\sof)\s(?:the\s)?(?P<c>[^,]{3,40}),\s$",
+                         text[window:start])
+        lead_country = [c.value for c in countries if lead and (c.start, c.end) == (window + lead.start("c"),
+                                                                                   window + lead.end("c"))]
         if appo.strip(" ,") and (appo.startswith((",", " (", "(")) or not attrs["first"]):
             country, org = self._affiliation(text, end, stop, countries, orgs)
             role = re.sub(r"\s*\([^()]*\)\s*$", "", appo.strip(" ,")).strip(" ,")
@@ -209,6 +226,8 @@ class SpeakerRecogniser(DataComponent):
             attrs.update(role=role if appo.startswith(",") else "", organisation=org, country=country)
         else:
             attrs.update(role="", organisation="", country="")
+        if lead_country and not attrs["country"]:
+            attrs["country"] = lead_country[0]
         attrs["intro"] = bool(attrs["first"]) and bool(attrs.get("role") or attrs.get("country"))
         return Mention(Label.SPEAKER, name, start, end, "speaker:" + ("honorific" if attrs.get("honorific")
                                                                       else "name"),
@@ -313,7 +332,9 @@ class SpeakerRecogniser(DataComponent):
                 s2, e2, code2, name2, kind2 = bodies[j]
                 if not re.fullmatch(r"\s*(,|,?\s*and|&)\s*(the\s+)?", text[last:s2]) or kind2 == "adjective":
                     break
-                out.append(self._delegation(text, s2, e2, code2, name2, "listed", e2, floor_candidate=False))
+                joined = self._delegation(text, s2, e2, code2, name2, "listed", e2, floor_candidate=False)
+                joined.attrs["follows_head"] = True
+                out.append(joined)
                 listed.add(j)
                 last, j = e2, j + 1
         return out
@@ -396,12 +417,18 @@ class SpeakerRecogniser(DataComponent):
 
     # ------------------------------------------------------------------ floor
 
+    def _present_only(self, text: str, end: int, sentence_end: int) -> bool:
+        """The clause after a mention says it was there, before any speech verb."""
+        m = self.presence_re.match(text, end, sentence_end)
+        return bool(m) and not self.verb_re.search(text, end, m.start() + len(m.group(0)))
+
     @staticmethod
     def _addresses(m: Mention) -> bool:
         """A mention that takes the floor by itself when it opens a sentence, verb or not:
-        'The representative of Norway was of the view ...', 'Jane DOE, Minister (Ireland): ...'."""
+        'The representative of Norway was of the view ...', 'Jane DOE, Minister (Ireland): ...'.
+        A chair needs a speech verb: 'The Secretariat would prepare a summary' is no statement."""
         kind = m.attrs.get("kind")
-        return (kind == "delegation" and m.attrs.get("form") not in ("subject", "listed")) or kind == "chair" \
+        return (kind == "delegation" and m.attrs.get("form") not in ("subject", "listed")) \
             or (kind == "person" and bool(m.attrs.get("intro")))
 
     def _mark_floor(self, doc: Doc, text: str, found: list[Mention]) -> None:
@@ -418,15 +445,27 @@ class SpeakerRecogniser(DataComponent):
                 if prev and prev.group(1).lower() in self.prepositions:
                     m.attrs["governed"] = prev.group(1).lower()
             for m in inside:
-                if not m.attrs.get("floor_candidate", True) or m.attrs.get("governed"):
-                    continue
                 opens = re.fullmatch(r"[\s\d.()-]*(?:[A-Z][\w -]{0,30}:\s*)?(?:the\s+)?", text[s:m.start],
                                      re.I) is not None  # "7. The representative ...", "Moderator: Jane DOE, ..."
-                if self.verb_re.search(text, m.end, e) is None and not (opens and self._addresses(m)):
+                if opens and not self._present_only(text, m.end, e):
+                    m.attrs["opens"] = True
+            for m in inside:
+                if not m.attrs.get("floor_candidate", True) or m.attrs.get("governed"):
+                    continue
+                if self._present_only(text, m.end, e):
+                    continue  # "Representatives of Ukraine attended the lunch"
+                verb = self.verb_re.search(text, m.end, e)
+                if verb and SUBORDINATE.match(text, s) and "," in text[m.end:verb.start()]:
+                    continue  # "As Sir Geoffrey LOWE had to leave, the Chair asked ...": not the subject
+                if verb is None and not (m.attrs.get("opens") and self._addresses(m)):
                     continue
                 m.attrs["floor"] = True
                 m.attrs["sentence_start"] = s
                 break
+
+
+SUBORDINATE = re.compile(r"[\s\d.()-]*(?:as|while|when|since|after|before|although|though|because|if|once|until)\s",
+                         re.I)
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
