@@ -13,9 +13,11 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
 
 from . import components  # noqa: F401  (registers the factories before spacy.load)
-from .components.common import mentions_of
+from .components.common import mentions_of, read_words
+from .components.speakers import is_abbreviation
 from .data import Document, Mention
 from .errors import ModelError
 
@@ -45,6 +47,9 @@ def build_model(path: Path) -> Language:
     configuration, tokenizer and vocabulary around them.
     """
     nlp = spacy.blank("en")
+    for word in filter(is_abbreviation, read_words(Path(path) / "speakers" / "honorifics.txt")):
+        abbreviation = word if word.endswith(".") else word + "."  # "Hon. Kofi": no sentence ends there
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("sentencizer")
     for name, factory in RULE_COMPONENTS.items():
         nlp.add_pipe(factory, name=name).from_disk(Path(path) / name)

@@ -26,15 +26,20 @@ from .common import DataComponent, mentions_of, read_tsv, read_words, without_ov
 
 UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
 LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
-PARTICLE = (r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s|[Ll]e\s"
-            r"|[Aa]l-|[Ee]l-|[Ee]l\s|[Aa]l\s|[Bb]en\s|[Aa]bu\s|O['’]|Ó\s|Ní\s|Nic\s|Mac\s|[Tt]er\s)")
+PARTICLE = (r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s"
+            r"|[Ll]e\s|[Aa]l-|[Ee]l-|[Ee]l\s|[Aa]l\s|[Bb]en\s|[Aa]bu\s|O['’]|Ó\s|Ní\s|Nic\s|Mac\s|[Tt]er\s)")
 # the words of a particle, which belong to the surname: "Youssef El Amrani", "Cathal Ó BRIAIN"
-PARTICLE_WORDS = {"d'", "de", "la", "van", "der", "den", "von", "da", "di", "del", "dos", "le", "el", "al", "ben", "abu",
-                  "ó", "ní", "nic", "mac", "ter"}
+PARTICLE_WORDS = {"d'", "de", "la", "van", "der", "den", "von", "da", "di", "del", "dos", "le", "el", "al", "ben",
+                  "abu", "ó", "ní", "nic", "mac", "ter"}
 CAPS = rf"{PARTICLE}?[{UP}][{UP}'’]+(?:-[{UP}][{UP}'’]+)*(?![{LO}])"
 TITLE = rf"(?:{PARTICLE})?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"
 INITIAL = rf"[{UP}]\.(?:-?[{UP}]\.)?"
 FIRST = rf"(?:{TITLE}|{INITIAL})"
+
+
+def is_abbreviation(honorific: str) -> bool:
+    """'Hon.', 'Dr.', 'H.E.': a full stop after them ends no sentence; after 'Minister.' it does."""
+    return len(honorific.rstrip(".")) <= 4
 
 
 class SpeakerRecogniser(DataComponent):
@@ -54,7 +59,9 @@ class SpeakerRecogniser(DataComponent):
         self.verbs = {w.lower() for w in read_words(path / "speech_verbs.txt")}
         presence = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in
                             sorted(read_words(path / "presence_verbs.txt"), key=len, reverse=True))
-        self.presence_re = re.compile(rf"[^.;:]{{0,80}}?\b(?:{presence})\b")
+        # right after the mention and the countries listed with it: "... and the Republic of Moldova attended"
+        self.presence_re = re.compile(rf"(?:[\s,]+(?:and\b|the\b|of\b|[{UP}][\w'’-]*)){{0,8}}\s+"
+                                      rf"(?:(?:also|all|both|had|have|has|were|was)\s+){{0,2}}(?:{presence})\b")
         self.gender = {r["honorific"].lower(): r["gender"] for r in read_tsv(path / "honorific_gender.tsv")}
         self.prepositions = {w.lower() for w in read_words(path / "prepositions.txt")}
         self.collective = sorted((w.lower() for w in read_words(path / "collective.txt")), key=len, reverse=True)
@@ -72,14 +79,17 @@ class SpeakerRecogniser(DataComponent):
         ends = "|".join(sorted({w.lower() for w in read_words(path / "apposition_ends.txt")} | self.verbs,
                                key=len, reverse=True))
         self.apposition_stop = re.compile(rf"(?:{ends})\b")
-        self.hon_name = re.compile(
-            rf"\b(?P<hon>{hon_re})\.?\s(?P<names>(?:{FIRST}|{CAPS})(?:\s(?:{FIRST}|{CAPS})){{0,3}})")
+        short_hon = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True)
+                             if is_abbreviation(h))  # an abbreviation's full stop ends no sentence
+        self.hon_name = re.compile(  # "H.E. Ms Halima BELLO", "Hon. Cllr. Augustine Flomo": the last honorific
+            rf"\b(?:(?:{short_hon})\.?\s|(?:{hon_re})\s)*(?P<hon>{hon_re})\.?\s(?P<names>(?:{FIRST}|{CAPS})(?:\s(?:{FIRST}|{CAPS})){{0,3}})")
         self.caps_name = re.compile(rf"(?<![\w.])(?P<first>{FIRST}(?:\s{FIRST}){{0,2}})\s(?P<sur>{CAPS}(?:\s{CAPS}){{0,2}})\b")
         roles = self.roles_re = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
         self.title_name = re.compile(
             rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,2}})"
             rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b|\s?\((?P<paren>[^()]{{2,40}})\),?\s(?:{verbs})\b"
             rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b)")
+        self.role_before = re.compile(rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+$")
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
         refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
@@ -137,12 +147,9 @@ class SpeakerRecogniser(DataComponent):
             if not names or any(not_a_name(n) for n in names):
                 continue
             end = m.start("names") + len(" ".join(names))
-            if len(names) == 1:
-                attrs = {"first": "", "surname": names[0], "honorific": m.group("hon")}
-            else:
-                first, sur = self._split_name(names)
-                attrs = {"first": first, "surname": sur, "honorific": m.group("hon")}
-            add(m.start(), end, attrs)
+            first, sur = self._split_name(names) if len(names) > 1 else ("", names[0])
+            add(m.start(), end, {"first": first, "surname": sur, "honorific": m.group("hon"),
+                                 "name": text[m.start("names"):end]})
         for m in self.caps_name.finditer(text):
             first = m.group("first").split()
             while first and not_a_name(first[0]):
@@ -195,10 +202,7 @@ class SpeakerRecogniser(DataComponent):
 
     def _person(self, text: str, start: int, end: int, attrs: dict, people, countries, orgs) -> Mention:
         name = text[start:end]
-        if attrs.get("honorific") and name.startswith(attrs["honorific"]):
-            name_only = re.sub(rf"^{re.escape(attrs['honorific'])}\.?\s", "", name)
-        else:
-            name_only = name
+        name_only = attrs.get("name") or name  # without its honorifics
         attrs = dict(attrs, kind="person", name=name_only,
                      gender=self.gender.get(attrs.get("honorific", "").rstrip(".").lower(), ""))
         stop = self._apposition_end(text, end, people)
@@ -212,7 +216,8 @@ class SpeakerRecogniser(DataComponent):
                 return Mention(Label.SPEAKER, name, start, end, "speaker:name-of-country", 0.85,
                                value=name_only, attrs=attrs)
         window = max(0, start - 60)  # "For Spain, Ms X, Minister ...": the country that opens the sentence
-        lead = re.search(r"(?:^|[.;]\s+|\n)(?:For|On\sbehalf\sof)\s(?:the\s)?(?P<c>[^,]{3,40}),\s$",
+        lead = re.search(r"(?:^|[.;]\s+|\n)(?:(?:Speaking\s)?[Ff]or|(?:Speaking\s)?[Oo]n\sbehalf\sof)\s(?:the\s)?"
+                         r"(?P<c>[^,]{3,40}),\s$",
                          text[window:start])
         lead_country = [c.value for c in countries if lead and (c.start, c.end) == (window + lead.start("c"),
                                                                                    window + lead.end("c"))]
@@ -228,6 +233,11 @@ class SpeakerRecogniser(DataComponent):
             attrs.update(role="", organisation="", country="")
         if lead_country and not attrs["country"]:
             attrs["country"] = lead_country[0]
+        before = self.role_before.search(text, max(0, start - 160), start)
+        if before and not attrs["role"]:  # "The Minister of Labour of Ghana, Hon. Kofi MENSAH, said"
+            attrs["role"] = before.group("role")
+            inside = [c for c in countries if before.start("role") <= c.start and c.end <= before.end("role")]
+            attrs["country"] = attrs["country"] or (inside[-1].value if inside else "")
         attrs["intro"] = bool(attrs["first"]) and bool(attrs.get("role") or attrs.get("country"))
         return Mention(Label.SPEAKER, name, start, end, "speaker:" + ("honorific" if attrs.get("honorific")
                                                                       else "name"),
@@ -257,7 +267,8 @@ class SpeakerRecogniser(DataComponent):
         first, then the last country named, then an EU body ('EU') or an international
         organisation (its acronym)."""
         inside = [c for c in countries if start <= c.start and c.end <= stop]
-        paren = [c for c in inside if text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"]
+        paren = [c for c in inside if text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"
+                 or c.rule == "country:group-code"]
         org_name = ""
         org_code = ""
         for s, e, acronym, kind in orgs:
@@ -383,6 +394,18 @@ class SpeakerRecogniser(DataComponent):
                 out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"), "speaker:chair-declared",
                                    0.9, value=office, attrs={"kind": "chair-declared", "office": office,
                                                              "person_start": nxt[0][0]}))
+        for start, end, _ in people:
+            after = re.match(r"(?:\s?\([^()]{1,40}\))?,?\s?\(?(?P<office>Chair|Chairman|Chairwoman|Chairperson"
+                             r"|Co-Chair|Vice-Chair|President)\b(?=[),])", text[end:end + 60])
+            window = max(0, start - 25)
+            by = re.search(r"\b(?:chaired|presided(?:\sover)?|moderated)\sby\s$", text[window:start])
+            if after or by:
+                office = after.group("office") if after else ("Moderator" if "moderated" in by.group(0) else "Chair")
+                s, e = (end + after.start("office"), end + after.end("office")) if after else \
+                    (window + by.start(), start - 1)
+                out.append(Mention(Label.SPEAKER, text[s:e], s, e, "speaker:chair-declared", 0.85,
+                                   value=office, attrs={"kind": "chair-declared", "office": office,
+                                                        "person_start": start}))
         for m in self.chair_ref.finditer(text):
             if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]):
                 continue
@@ -419,8 +442,7 @@ class SpeakerRecogniser(DataComponent):
 
     def _present_only(self, text: str, end: int, sentence_end: int) -> bool:
         """The clause after a mention says it was there, before any speech verb."""
-        m = self.presence_re.match(text, end, sentence_end)
-        return bool(m) and not self.verb_re.search(text, end, m.start() + len(m.group(0)))
+        return self.presence_re.match(text, end, sentence_end) is not None
 
     @staticmethod
     def _addresses(m: Mention) -> bool:
