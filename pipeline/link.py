@@ -321,7 +321,9 @@ def _countries(mentions: list[Mention], speakers: tuple[Speaker, ...]) -> tuple[
     counts = Counter(m.value for m in mentions if m.label == Label.COUNTRY)
     delegations = {s.country for s in speakers}
     out = []
-    for code in sorted(set(counts) | {c for c in delegations if len(c) == 2}):
+    # a speaker's code names a country only when the text names it too: "AU" for the African Union
+    # is not Australia
+    for code in sorted(counts):
         name = _country_name(code)
         if not name:
             continue  # EU, OECD...: bodies, not countries
@@ -337,6 +339,7 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
     # names that share an acronym are one programme, under the first name seen
     by_acronym: dict[str, str] = {}
     alias: dict[str, str] = {}
+    named_home: dict[str, str] = {}
     for m in mentions:
         if m.label != Label.PROGRAMME:
             continue
@@ -350,26 +353,27 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
             continue
         key = alias[m.attrs["key"]]
         own = [c.value for c in in_span if m.start <= c.start < m.end]
+        if re.match(r"(the\s)?(European|EU)\b", m.value):
+            own = ["EU"]
+        country = own[0] if own else speaker_country(statement_at(m.start))
         if own:
-            country = own[0]
-        elif re.match(r"(the\s)?(European|EU)\b", m.value):
-            country = "EU"
-        else:
-            country = speaker_country(statement_at(m.start))
+            named_home.setdefault(alias[m.attrs["key"]], country)  # the name says whose it is
         has_acronym = key in by_acronym.values()
         groups[(key, "" if has_acronym else country)].append((i, m, country))
-    for key, country in [k for k in groups if not k[1]]:  # said outside any country's turn: join the one
+    for key, country in list(groups):
         homes = [k for k in groups if k[0] == key and k[1]]
-        if len(homes) == 1:
-            groups[homes[0]].extend(groups.pop((key, country)))
-            groups[homes[0]].sort(key=lambda t: t[1].start)
+        home = (key, named_home[key]) if (key, named_home.get(key)) in groups else \
+            homes[0] if len(homes) == 1 and not country else None
+        if home and home != (key, country):  # "the Child Guarantee" in Spain's turn is the European one
+            groups[home].extend(groups.pop((key, country)))
+            groups[home].sort(key=lambda t: t[1].start)
     out = []
-    for n, (_, items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
+    for n, ((key, _), items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
         name = _display_name([m for _, m, _ in items])
         acronym = next((m.attrs["acronym"] for _, m, _ in items if m.attrs.get("acronym")), "")
         if acronym and name.endswith(f"({acronym})"):
             name = name[: -len(acronym) - 2].strip()
-        countries = Counter(c for _, _, c in items if c)
+        countries = Counter([named_home[key]] * len(items) if key in named_home else (c for _, _, c in items if c))
         first_speaker = next((links[i][0] for i, _, _ in items if links[i][0]), "")
         out.append(Programme(f"pr{n}", name, acronym, countries.most_common(1)[0][0] if countries else "",
                              first_speaker, len(items)))

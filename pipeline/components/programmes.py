@@ -170,8 +170,8 @@ class ProgrammeRecogniser(DataComponent):
             words.pop()  # "Year of Youth 2022", "Masterplan 2022-2032", "European Social Fund Plus"
         if words and words[-1] in self.laws:
             return "programme"  # "Department of Migrant Workers Act": a law, whatever it names
-        if len(words) == 1 and words[0].endswith(self.suffixes) and words[0] not in self.suffixes:
-            return "programme"  # "Qualifizierungsgeld"
+        if words and words[-1].endswith(self.suffixes) and words[-1] not in self.suffixes:
+            return "programme"  # "Qualifizierungsgeld", "the German Kurzarbeitergeld"
         cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
         words = words[:cut]
         while words and (re.fullmatch(r"[\d-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):

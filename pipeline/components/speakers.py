@@ -88,7 +88,7 @@ class SpeakerRecogniser(DataComponent):
         self.title_name = re.compile(
             rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,2}})"
             rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b|\s?\((?P<paren>[^()]{{2,40}})\),?\s(?:{verbs})\b"
-            rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b)")
+            rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b|\s\((?:Chair|Chairman|Chairwoman|Chairperson|President)\))")
         self.role_before = re.compile(rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+$")
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
@@ -154,12 +154,15 @@ class SpeakerRecogniser(DataComponent):
             first = m.group("first").split()
             while first and not_a_name(first[0]):
                 first.pop(0)
-            surname = m.group("sur")
+            words = m.group("sur").split()
+            while len(words) > 1 and words[-1] in self.not_surnames:
+                words.pop()  # "Owen PRICE MP": a post-nominal, not a name
+            surname = " ".join(words)
             if not first or any(not_a_name(f) for f in first) or self._is_acronym(surname) \
                     or len(surname.replace(" ", "")) < 3 or re.fullmatch(r"[IVXLC]+", surname):
                 continue  # "Member States MS", "Articles XXIV"
             start = m.end("first") - len(" ".join(first))
-            add(start, m.end(), {"first": " ".join(first), "surname": surname, "honorific": ""})
+            add(start, m.start("sur") + len(surname), {"first": " ".join(first), "surname": surname, "honorific": ""})
         for m in self.title_name.finditer(text):
             names = m.group("names").split()
             if any(not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
