@@ -252,6 +252,10 @@ def _trim(text: str, turns):
 def link(document: Document, mentions: list[Mention],
          currency: Callable[[str, str], str] = lambda unit, country: unit.rstrip("?")) -> Extraction:
     """Build the linked records of one document from its mentions."""
+    # "Chief Executive, Independent Training Providers Network": where a speaker works is no programme
+    affiliations = " | ".join(f"{m.attrs.get('role', '')} | {m.attrs.get('organisation', '')}" for m in mentions
+                              if m.label == Label.SPEAKER).lower()
+    mentions = [m for m in mentions if m.label != Label.PROGRAMME or m.value.lower() not in affiliations]
     reg, resolved = _speakers(mentions)
     turns = _statements(document, mentions, resolved)
     for _, _, who in turns:
@@ -367,6 +371,12 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
         if home and home != (key, country):  # "the Child Guarantee" in Spain's turn is the European one
             groups[home].extend(groups.pop((key, country)))
             groups[home].sort(key=lambda t: t[1].start)
+    for key, country in list(groups):  # "the Ajira platform" is the "Ajira Digital Programme"
+        longer = [k for k in groups if k[1] == country and len(key.split()) == 1 and len(key) >= 4
+                  and k[0] != key and key in k[0].split()]
+        if len(longer) == 1:
+            groups[longer[0]].extend(groups.pop((key, country)))
+            groups[longer[0]].sort(key=lambda t: t[1].start)
     out = []
     for n, ((key, _), items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
         name = _display_name([m for _, m, _ in items])

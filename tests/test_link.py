@@ -83,3 +83,16 @@ def test_namesakes_by_honorific_and_organisation_and_adjective_references(nlp):
     assert by_text["17"] == "Nguyen Thi Lan"
     assert sorted(names.values()) == ["Gareth MARTIN", "Geneviève MARTIN", "Nguyen Thi Lan"]
     assert {s.name: s.country for s in x.speakers}["Geneviève MARTIN"] == "CA"
+
+
+def test_programme_rows_merge_spellings_and_skip_affiliations(nlp):
+    doc = _document(
+        "Ms Wanjiru KAMAU, Principal Secretary (Kenya), presented the Ajira Digital Programme. She said that "
+        "the Ajira platform had reached 1.3M users.\n\n"
+        "Mr David OKAFOR, Chief Executive, Independent Training Providers Network, said that 12 providers had "
+        "closed.\n\n"
+        "The Commissioner presented the European Child Guarantee.\n\n"
+        "Ms Lucía ORTEGA (S&D, ES) said that the Child Guarantee had reached 300,000 children in Spain.")
+    x = link(doc, recognise(doc, nlp))
+    rows = {p.name: p.country for p in x.programmes}
+    assert rows == {"Ajira Digital Programme": "KE", "European Child Guarantee": "EU"}

@@ -146,7 +146,8 @@ class ProgrammeRecogniser(DataComponent):
         found += self._acronym_definitions(text)
         found += self._acronym_heads(text)
         found += self._quoted(text)
-        found += self._capitalised(text)
+        adjectives = {c.text for c in mentions_of(doc, Label.COUNTRY) if c.attrs.get("kind") == "adjective"}
+        found += self._capitalised(text, adjectives)
         found += self._lists(text)
         found += self._known(doc)
         found += self._lowercase(text)
@@ -172,6 +173,7 @@ class ProgrammeRecogniser(DataComponent):
             return "programme"  # "Department of Migrant Workers Act": a law, whatever it names
         if words and words[-1].endswith(self.suffixes) and words[-1] not in self.suffixes:
             return "programme"  # "Qualifizierungsgeld", "the German Kurzarbeitergeld"
+        whole = words
         cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
         words = words[:cut]
         while words and (re.fullmatch(r"[\d-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
@@ -179,6 +181,10 @@ class ProgrammeRecogniser(DataComponent):
         if len(words) > 1 and self.heads.get(words[0]) == "programme" \
                 and self.heads.get(words[-1]) not in ("organisation", "people"):
             return "programme"  # "Operation Welcome", "Programa Garantía Juvenil", "Plan Jeune"
+        if len(whole) > len(words) and self.heads.get(whole[-1]) == "programme" and \
+                self.heads.get(words[-1]) not in ("organisation", "people") and \
+                not re.search(r"(?:tion|sion|ment|ance|ence)$", words[0]):  # not "Mobilisation of the X Fund"
+            return "programme"  # "Coding for Employment Programme", "Jobs for Youth in Africa Strategy"
         return self.heads.get(words[-1], "") if words else ""
 
     def _make(self, text: str, start: int, end: int, rule: str, confidence: float,
@@ -301,8 +307,10 @@ class ProgrammeRecogniser(DataComponent):
                     out.append(mention)
         return out
 
-    def _capitalised(self, text: str) -> list[Mention]:
-        """Capitalised names holding a programme word, e.g. 'Skilled Immigration Act'."""
+    def _capitalised(self, text: str, adjectives: set[str]) -> list[Mention]:
+        """Capitalised names holding a programme word, e.g. 'Skilled Immigration Act'; a
+        country's adjective before it says whose it is, and is not its name ('German
+        Kurzarbeitergeld')."""
         out = []
         for m in re.finditer(rf"(?<![\w-])[{UP}][\w'’+-]*(?: (?:(?:{'|'.join(CONNECTORS | {'a'})}) )*[{UP}][\w'’+-]*"
                              rf"| [0-9]{{4}}(?:-[0-9]{{4}})?\b)*", text):
@@ -313,7 +321,13 @@ class ProgrammeRecogniser(DataComponent):
                 tokens.pop(0)  # "From 2025 the Lifelong Learning Entitlement"
             while tokens and tokens[-1].lower() in CONNECTORS:
                 tokens.pop()
-            if len(tokens) == 1 and self.heads.get(tokens[0].lower()) is None and self._class(tokens[0]) == "programme":
+            if tokens and tokens[0] in adjectives and len(tokens) == 2:
+                tokens_after = tokens[1:]
+            else:
+                tokens_after = tokens
+            if len(tokens_after) == 1 and self.heads.get(tokens_after[0].lower()) is None \
+                    and self._class(tokens_after[0]) == "programme":
+                tokens = tokens_after
                 s = m.start() + span.index(tokens[0])  # "Qualifizierungsgeld": a compound's last part
                 mention = self._make(text, s, s + len(tokens[0]), "programme:compound", 0.65)
                 if mention:
@@ -344,7 +358,9 @@ class ProgrammeRecogniser(DataComponent):
             end = start + len(name)
             if text[start:end] != name:
                 continue
-            mention = self._make(text, start, end, "programme:capitalised", 0.75)
+            own = tokens[0] in adjectives and len(tokens) > 1 and self._class(" ".join(tokens[1:])) == "programme"
+            mention = self._make(text, start, end, "programme:capitalised", 0.75,
+                                 name=" ".join(tokens[1:]) if own else None)
             if mention:
                 out.append(mention)
         return out
