@@ -38,6 +38,7 @@ class _Entity:
     country: str = ""
     spoke: bool = False
     gender: str = ""  # from an honorific: "m", "f" or unknown
+    titles: set[str] = field(default_factory=set)  # honorifics that are titles: "Commissioner", "Minister"
     positions: list[int] = field(default_factory=list)
 
     def absorb(self, attrs: dict) -> None:
@@ -48,6 +49,8 @@ class _Entity:
             if attrs.get(key) and not getattr(self, key):
                 setattr(self, key, attrs[key])
         self.gender = self.gender or attrs.get("gender", "")
+        if attrs.get("honorific"):
+            self.titles.add(attrs["honorific"].lower())
         if attrs.get("country") and (not self.country or attrs.get("intro")):
             self.country = attrs["country"]  # an introduction ("X, Minister (France)") has the last word
 
@@ -196,8 +199,8 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
             resolved[i] = e
         elif kind == "role-ref":  # "the Minister": the last person introduced with that title
             role = m.attrs["role"].lower()
-            titled = [e for e in reg.entities if e.kind == "person" and role in e.role.lower() and e.positions
-                      and min(e.positions) < m.start]
+            titled = [e for e in reg.entities if e.kind == "person" and (role in e.role.lower() or role in e.titles)
+                      and e.positions and min(e.positions) < m.start]
             if titled:
                 e = max(titled, key=lambda e: max(p for p in e.positions if p < m.start))
                 e.positions.append(m.start)

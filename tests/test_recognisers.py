@@ -132,6 +132,13 @@ def speakers(nlp, text):
     ("As Sir Geoffrey LOWE had to leave early, the Chair asked the witnesses.",
      [("Geoffrey LOWE", "", False), ("Chair", "", True)]),
     ("The Secretariat would prepare a summary of the discussion.", [("Secretariat", "", False)]),
+    # roles written before the name, chained honorifics, a parliament's group and country
+    ("Speaking for Kenya, Cabinet Secretary for Labour Florence Chebet noted that",
+     [("Florence Chebet", "KE", True)]),
+    ("The Minister of Labour of Liberia, Hon. Cllr. Augustine Flomo, said that",
+     [("Augustine Flomo", "LR", True)]),
+    ("Mr Ansgar BRÜMMER (EPP, DE) stressed that", [("Ansgar BRÜMMER", "DE", True)]),
+    ("Owen PRICE MP asked why", [("Owen PRICE", "", True)]),
 ])
 def test_speakers(nlp, text, expected):
     assert speakers(nlp, text) == expected

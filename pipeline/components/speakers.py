@@ -89,6 +89,9 @@ class SpeakerRecogniser(DataComponent):
             rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,2}})"
             rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b|\s?\((?P<paren>[^()]{{2,40}})\),?\s(?:{verbs})\b"
             rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b|\s\((?:Chair|Chairman|Chairwoman|Chairperson|President)\))")
+        self.role_then_name = re.compile(  # "Cabinet Secretary for Labour Florence CHEBET noted"
+            rf"(?<![\w-])(?P<role>(?:[{UP}][\w-]*\s)*(?i:{roles})(?:\s(?:of|for|and|the|on|&|[{UP}][\w'’-]*))*?)"
+            rf"\s(?P<names>{TITLE}\s(?:{TITLE}|{CAPS}))(?=\s(?:{verbs})\b)")
         self.role_before = re.compile(rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+$")
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
@@ -173,6 +176,14 @@ class SpeakerRecogniser(DataComponent):
                 continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
             first, sur = self._split_name(names)
             add(m.start(), m.end("names"), {"first": first, "surname": sur, "honorific": ""})
+        for m in self.role_then_name.finditer(text):
+            names = m.group("names").split()
+            if any(not_a_name(n) for n in names):
+                continue
+            first, sur = self._split_name(names)
+            out[:] = [p for p in out if not (p[0] < m.end("names") and m.start("names") < p[1])]
+            add(m.start("names"), m.end("names"), {"first": first, "surname": sur, "honorific": "",
+                                                   "role_before": (m.start("role"), m.end("role"))})
         out.sort(key=lambda p: p[0])
         return out
 
@@ -218,10 +229,11 @@ class SpeakerRecogniser(DataComponent):
                              country=home[0].value, intro=bool(attrs["first"]))
                 return Mention(Label.SPEAKER, name, start, end, "speaker:name-of-country", 0.85,
                                value=name_only, attrs=attrs)
-        window = max(0, start - 60)  # "For Spain, Ms X, Minister ...": the country that opens the sentence
+        lead_end = attrs["role_before"][0] if attrs.get("role_before") else start
+        window = max(0, lead_end - 60)  # "For Spain, Ms X, Minister ...": the country that opens the sentence
         lead = re.search(r"(?:^|[.;]\s+|\n)(?:(?:Speaking\s)?[Ff]or|(?:Speaking\s)?[Oo]n\sbehalf\sof)\s(?:the\s)?"
                          r"(?P<c>[^,]{3,40}),\s$",
-                         text[window:start])
+                         text[window:lead_end])
         lead_country = [c.value for c in countries if lead and (c.start, c.end) == (window + lead.start("c"),
                                                                                    window + lead.end("c"))]
         if appo.strip(" ,") and (appo.startswith((",", " (", "(")) or not attrs["first"]):
@@ -237,9 +249,10 @@ class SpeakerRecogniser(DataComponent):
         if lead_country and not attrs["country"]:
             attrs["country"] = lead_country[0]
         before = self.role_before.search(text, max(0, start - 160), start)
-        if before and not attrs["role"]:  # "The Minister of Labour of Ghana, Hon. Kofi MENSAH, said"
-            attrs["role"] = before.group("role")
-            inside = [c for c in countries if before.start("role") <= c.start and c.end <= before.end("role")]
+        span = (before.start("role"), before.end("role")) if before else attrs.get("role_before")
+        if span and not attrs["role"]:  # "The Minister of Labour of Ghana, Hon. Kofi MENSAH, said"
+            attrs["role"] = text[span[0]:span[1]]
+            inside = [c for c in countries if span[0] <= c.start and c.end <= span[1]]
             attrs["country"] = attrs["country"] or (inside[-1].value if inside else "")
         attrs["intro"] = bool(attrs["first"]) and bool(attrs.get("role") or attrs.get("country"))
         return Mention(Label.SPEAKER, name, start, end, "speaker:" + ("honorific" if attrs.get("honorific")
