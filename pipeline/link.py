@@ -168,7 +168,7 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 if chairs:
                     chair = e
             governed = m.attrs.get("governed")
-            if m.attrs.get("floor") or (m.attrs.get("intro") and governed in (None, "by")):
+            if m.attrs.get("floor") or (m.attrs.get("intro") and governed in (None, "by") and not m.attrs.get("listed")):
                 e.spoke = True
             resolved[i] = e
         elif kind == "delegation":

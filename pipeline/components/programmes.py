@@ -192,8 +192,12 @@ class ProgrammeRecogniser(DataComponent):
         surface = text[start:end]
         name = (name or surface).strip()
         numbered = re.search(r"\s(?:No|Nr|N°|no)\.?$", name)
-        if numbered:  # "Law No. 21.180": the law's name is its number, not "Law No"
-            return None
+        if numbered:  # "Framework Law No. 09-21": the number is part of the name
+            number = re.match(r"\.?\s?\d[\w./-]*\d", text[end:end + 20])
+            if not number:
+                return None
+            end += number.end()
+            surface, name = text[start:end], text[start:end]
         words = name.split()
         if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
                 (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
@@ -489,14 +493,18 @@ class ProgrammeRecogniser(DataComponent):
 
     @staticmethod
     def _join_translations(text: str, found: list[Mention]) -> list[Mention]:
-        """'Plan de Garantía Juvenil Plus (Youth Guarantee Plus Plan)': a name in brackets right
-        after another is the same programme in another language."""
+        """'Plan de Garantía Juvenil Plus (Youth Guarantee Plus Plan)', 'the Digital Transformation
+        Law (Law No. 21.180, Ley de Transformación Digital)': names in the brackets right after a
+        name are that programme under another name."""
         found = sorted(found, key=lambda m: m.start)
-        for i in range(1, len(found)):
-            p, q = found[i - 1], found[i]
-            if re.fullmatch(r"[\s\"”’]*\([^()]{0,40}?(?:,\s|;\s|\s[-–:]\s)?", text[p.end:q.start]) \
-                    and re.match(r"(?:\s\w+){0,3}\s?[)\-–:,;]", text[q.end:q.end + 30]):
-                found[i] = dataclasses.replace(q, value=p.value, attrs=dict(q.attrs, key=p.attrs["key"]))
+        for p in list(found):
+            bracket = re.match(r"[\s\"”’]*\(([^()]*)\)", text[p.end:p.end + 200])
+            if not bracket:
+                continue
+            inner = (p.end + bracket.start(1), p.end + bracket.end(1))
+            for i, q in enumerate(found):
+                if inner[0] <= q.start and q.end <= inner[1]:
+                    found[i] = dataclasses.replace(q, value=p.value, attrs=dict(q.attrs, key=p.attrs["key"]))
         return found
 
     def _acronym_mentions(self, text: str, found: list[Mention]) -> list[Mention]:

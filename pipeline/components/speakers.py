@@ -92,7 +92,9 @@ class SpeakerRecogniser(DataComponent):
         self.role_then_name = re.compile(  # "Cabinet Secretary for Labour Florence CHEBET noted"
             rf"(?<![\w-])(?P<role>(?:[{UP}][\w-]*\s)*(?i:{roles})(?:\s(?:of|for|and|the|on|&|[{UP}][\w'’-]*))*?)"
             rf"\s(?P<names>{TITLE}\s(?:{TITLE}|{CAPS}))(?=\s(?:{verbs})\b)")
-        self.role_before = re.compile(rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+$")
+        self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS"
+            rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[{UP}][\w .-]{{2,30}}['’]s\s+)?"
+            rf"(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
         refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
@@ -248,11 +250,15 @@ class SpeakerRecogniser(DataComponent):
             attrs.update(role="", organisation="", country="")
         if lead_country and not attrs["country"]:
             attrs["country"] = lead_country[0]
+        heading = re.match(r"\s*(?:the\s)?(?P<c>[^:\n]{3,40}):\s", text)
+        if heading and not attrs["country"]:  # "Australia: the Hon. Sarah COLLINS, Minister ...; Mr ..."
+            attrs["country"] = next((c.value for c in countries if (c.start, c.end) == heading.span("c")), "")
         before = self.role_before.search(text, max(0, start - 160), start)
         span = (before.start("role"), before.end("role")) if before else attrs.get("role_before")
         if span and not attrs["role"]:  # "The Minister of Labour of Ghana, Hon. Kofi MENSAH, said"
             attrs["role"] = text[span[0]:span[1]]
-            inside = [c for c in countries if span[0] <= c.start and c.end <= span[1]]
+            owner = before.start("owner") if before and before.group("owner") else span[0]
+            inside = [c for c in countries if owner <= c.start and c.end <= span[1]]
             attrs["country"] = attrs["country"] or (inside[-1].value if inside else "")
         attrs["intro"] = bool(attrs["first"]) and bool(attrs.get("role") or attrs.get("country"))
         return Mention(Label.SPEAKER, name, start, end, "speaker:" + ("honorific" if attrs.get("honorific")
@@ -262,7 +268,7 @@ class SpeakerRecogniser(DataComponent):
     def _apposition_end(self, text: str, end: int, people) -> int:
         """Where the role after a name stops: a speech verb, the next person, a sentence end."""
         limit = len(text)
-        sentence = re.search(r"[.;:!?](?=\s+[A-Z\"“(]|\s*$)", text[end:])
+        sentence = re.search(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;", text[end:])
         if sentence:
             limit = end + sentence.start()
         for s, _, _ in people:
@@ -475,6 +481,7 @@ class SpeakerRecogniser(DataComponent):
         sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
             else [(0, len(text))]
         # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
+        whole = {a: (s, e) for s, e in sents for a, _ in _clauses(text, s, e)}  # each clause's sentence
         sents = [(a, b) for s, e in sents for a, b in _clauses(text, s, e)]
         for s, e in sents:
             inside = [m for m in found if s <= m.start < e and m.attrs.get("kind") != "chair-declared"]
@@ -487,7 +494,13 @@ class SpeakerRecogniser(DataComponent):
                                      re.I) is not None  # "7. The representative ...", "Moderator: Jane DOE, ..."
                 if opens and not self._present_only(text, m.end, e):
                     m.attrs["opens"] = True
+            # "Canada: Mr X, Minister ...; Ms Y, Deputy Minister ...": a list of participants, no statement
+            listing = self.verb_re.search(text, *whole[s]) is None and \
+                sum(1 for m in found if whole[s][0] <= m.start < whole[s][1] and m.attrs.get("intro")) >= 2
             for m in inside:
+                if listing:
+                    m.attrs["listed"] = True
+                    continue
                 if not m.attrs.get("floor_candidate", True) or m.attrs.get("governed"):
                     continue
                 if self._present_only(text, m.end, e):
