@@ -183,7 +183,9 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 continue
             e = reg.delegation(m)
             co_subject = not m.attrs.get("floor_candidate", True)  # "Germany, Austria and Hungary called for"
-            if m.attrs.get("follows_head"):  # "The representatives of Cuba and Peru": as Cuba does
+            if m.attrs.get("represented"):  # "The delegate from Chile (Ms ROJAS)": she speaks
+                speaks = False
+            elif m.attrs.get("follows_head"):  # "The representatives of Cuba and Peru": as Cuba does
                 speaks = head_spoke
             else:
                 speaks = bool(m.attrs.get("floor") or co_subject or (m.attrs.get("opens") and m.attrs.get("form")
@@ -191,6 +193,8 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 head_spoke = speaks  # "He thanked the representative of Peru": Peru did not speak
             e.spoke = e.spoke or speaks
             resolved[i] = e
+        elif kind == "chair" and m.attrs.get("represented"):
+            continue
         elif kind == "chair":
             office = m.attrs["office"]
             is_chair = office.lower().startswith(("chair", "president", "vice-chair", "co-chair"))
@@ -207,6 +211,14 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 resolved[i] = e
         elif kind == "collective":
             resolved[i] = None
+    # "Delegates from Japan ... welcomed" where Mr TAKEMURA (Japan) speaks: one speaker, the person
+    for e in [e for e in reg.entities if e.kind == "delegation" and e.spoke]:
+        people = [p for p in reg.entities if p.kind == "person" and p.spoke and p.country == e.country]
+        if len(people) == 1:
+            e.spoke = False
+            for i, who in resolved.items():
+                if who is e:
+                    resolved[i] = people[0]
     return reg, resolved
 
 

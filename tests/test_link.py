@@ -96,3 +96,17 @@ def test_programme_rows_merge_spellings_and_skip_affiliations(nlp):
     x = link(doc, recognise(doc, nlp))
     rows = {p.name: p.country for p in x.programmes}
     assert rows == {"Ajira Digital Programme": "KE", "European Child Guarantee": "EU"}
+
+
+def test_a_person_in_brackets_speaks_for_the_body_and_a_delegation_is_its_named_member(nlp):
+    doc = _document(
+        "4. The Secretariat (Ms Siobhán KEARNEY, Directorate for Employment) presented a note on 12 schemes.\n\n"
+        "5. Delegates from Japan and Mexico welcomed the note. The delegate from Chile (Ms Catalina ROJAS) "
+        "reported on 13 contracts.\n\n"
+        "9. Mr Hiroshi TAKEMURA (Japan) explained that 14 firms had paid.")
+    x = link(doc, recognise(doc, nlp))
+    names = {s.speaker_id: s.name for s in x.speakers}
+    assert {f.text: names[f.speaker_id] for f in x.figures} == {
+        "12": "Siobhán KEARNEY", "13": "Catalina ROJAS", "14": "Hiroshi TAKEMURA"}
+    assert {s.name: s.country for s in x.speakers} == {
+        "Siobhán KEARNEY": "", "Mexico": "MX", "Catalina ROJAS": "CL", "Hiroshi TAKEMURA": "JP"}

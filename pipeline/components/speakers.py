@@ -122,6 +122,7 @@ class SpeakerRecogniser(DataComponent):
         found.extend(self._chairs(text, people))
         found.extend(self._collectives(doc, text))
         found = without_overlaps(found)
+        self._spokespeople(text, found)
         self._mark_floor(doc, text, found)
         mentions_of(doc).extend(found)
         return doc
@@ -242,6 +243,12 @@ class SpeakerRecogniser(DataComponent):
             country, org = self._affiliation(text, end, stop, countries, orgs)
             role = re.sub(r"\s*\([^()]*\)\s*$", "", appo.strip(" ,")).strip(" ,")
             role = re.sub(r",?\s*(and|who)$", "", role).strip(" ,")
+            depth = 0
+            for i, ch in enumerate(role):  # "(Ms X, Directorate for ...) presented": the bracket closes the role
+                depth += (ch == "(") - (ch == ")")
+                if depth < 0:
+                    role = role[:i].strip(" ,")
+                    break
             group = self.behalf.match(role)
             if group and not org:  # "on behalf of the PPE Group": the group is the organisation
                 org = group.group("group").strip()
@@ -465,6 +472,23 @@ class SpeakerRecogniser(DataComponent):
     def _present_only(self, text: str, end: int, sentence_end: int) -> bool:
         """The clause after a mention says it was there, before any speech verb."""
         return self.presence_re.match(text, end, sentence_end) is not None
+
+    @staticmethod
+    def _spokespeople(text: str, found: list[Mention]) -> None:
+        """'The delegate from Chile (Ms Catalina ROJAS) reported', 'The Secretariat (Mr Paolo RICCI,
+        Directorate ...) presented': the person in brackets speaks, for that delegation or body."""
+        persons = {m.start: m for m in found if m.attrs.get("kind") == "person"}
+        for m in found:
+            if m.attrs.get("kind") not in ("delegation", "chair"):
+                continue
+            p = persons.get(m.end + 2) if text[m.end:m.end + 2] == " (" else None
+            if p is None:
+                continue
+            p.attrs["country"] = p.attrs.get("country") or m.attrs.get("country", "")
+            p.attrs["organisation"] = p.attrs.get("organisation") or (m.attrs.get("office") or "")
+            p.attrs["intro"] = True
+            m.attrs["floor_candidate"] = False
+            m.attrs["represented"] = True
 
     @staticmethod
     def _addresses(m: Mention) -> bool:
