@@ -268,8 +268,8 @@ def link(document: Document, mentions: list[Mention],
          currency: Callable[[str, str], str] = lambda unit, country: unit.rstrip("?")) -> Extraction:
     """Build the linked records of one document from its mentions."""
     # "Chief Executive, Independent Training Providers Network": where a speaker works is no programme
-    affiliations = " | ".join(f"{m.attrs.get('role', '')} | {m.attrs.get('organisation', '')}" for m in mentions
-                              if m.label == Label.SPEAKER).lower()
+    affiliations = {part.strip().lower() for m in mentions if m.label == Label.SPEAKER
+                    for part in (m.attrs.get("role", "").split(",") + [m.attrs.get("organisation", "")])}
     mentions = [m for m in mentions if m.label != Label.PROGRAMME or m.value.lower() not in affiliations]
     reg, resolved = _speakers(mentions)
     turns = _statements(document, mentions, resolved)

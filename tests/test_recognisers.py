@@ -187,6 +187,7 @@ def test_the_following_spoke(nlp):
     ("established by Regulation (EU) 2021/241, finances", []),
     ("the law (Law No. 21.180) requires", ["Law No. 21.180"]),  # a law named by its number
     ("discussion on the Traineeships Directive in the Council working party", ["Traineeships Directive"]),
+    ("the Coding for Employment Programme and Part II of the Work Programme", ["Coding for Employment Programme"]),
 ])
 def test_programmes(nlp, text, names):
     values = [m.value for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"]
@@ -217,3 +218,8 @@ def test_a_translation_in_brackets_is_the_same_programme(nlp):
               "(Law No. 21.180, Ley de Transformación Digital del Estado) were presented.")
     keys = [m.attrs["key"] for m in found(nlp, doc.text, Label.PROGRAMME)]
     assert len(keys) == 5 and len(set(keys)) == 2
+
+
+@pytest.mark.parametrize("name", ["II of the Programme", "2021 for the Plan", "Plus", ""])
+def test_the_head_of_a_name_made_of_numbers_is_nothing(nlp, name):
+    assert nlp.get_pipe("programmes")._class(name) in ("", "programme")

@@ -185,9 +185,9 @@ class ProgrammeRecogniser(DataComponent):
         if len(words) > 1 and self.heads.get(words[0]) == "programme" \
                 and self.heads.get(words[-1]) not in ("organisation", "people"):
             return "programme"  # "Operation Welcome", "Programa Garantía Juvenil", "Plan Jeune"
-        if len(whole) > len(words) and self.heads.get(whole[-1]) == "programme" and \
-                self.heads.get(words[-1]) not in ("organisation", "people") and \
-                not re.search(r"(?:tion|sion|ment|ance|ence)$", words[0]):  # not "Mobilisation of the X Fund"
+        if words and len(whole) > len(words) and self.heads.get(whole[-1]) == "programme" and \
+                self.heads.get(words[-1]) not in ("organisation", "people") and "the" not in whole and \
+                not re.search(r"(?:tion|sion|ment|ance|ence)$", words[0]):  # not "Part II of the Work Programme"
             return "programme"  # "Coding for Employment Programme", "Jobs for Youth in Africa Strategy"
         return self.heads.get(words[-1], "") if words else ""
 
@@ -356,8 +356,11 @@ class ProgrammeRecogniser(DataComponent):
             tokens[-1] = tokens[-1].rstrip("'’")
             if sum(t.isupper() and len(t) > 3 for t in tokens) > 2 or all(t.isupper() for t in tokens):
                 continue  # a heading in capitals, not a name
-            if " and the " in f" {' '.join(tokens)} ":
-                tokens = " ".join(tokens).split(" and the ")[0].split()  # two names joined
+            joined = " ".join(tokens)
+            if " and the " in f" {joined} ":
+                tokens = joined.split(" and the ")[0].split()  # two names joined
+            elif " and " in joined and self._class(joined.split(" and ")[0]) == "programme":
+                tokens = joined.split(" and ")[0].split()  # "the X Programme and Part II of ..."
             tail = re.search(r"\s(?:in|of|for|to)\s(?:the\s)?[\w\s-]+$", " ".join(tokens))
             if tail and self._class(tail.group(0).split()[-1]) == "organisation" \
                     and self._class(" ".join(tokens)[:tail.start()]) == "programme":
