@@ -7,6 +7,7 @@ back with document offsets, page and box.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,12 @@ def build_model(path: Path) -> Language:
                     description="Rule-based recognisers of speakers, countries, programmes and figures "
                                 "in meeting summaries", license="MIT")
     nlp.to_disk(path)
+    # spaCy saves the sentencizer's characters from a set, in an order that changes from run to
+    # run: sort them so that rebuilding an unchanged model changes no file
+    saved = Path(path) / "sentencizer.json"
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["punct_chars"] = sorted(data["punct_chars"])
+    saved.write_text(json.dumps(data, indent=2), encoding="utf-8")
     load_nlp.cache_clear()
     return nlp
 
