@@ -188,6 +188,10 @@ def test_the_following_spoke(nlp):
     ("the law (Law No. 21.180) requires", ["Law No. 21.180"]),  # a law named by its number
     ("discussion on the Traineeships Directive in the Council working party", ["Traineeships Directive"]),
     ("the Coding for Employment Programme and Part II of the Work Programme", ["Coding for Employment Programme"]),
+    # a defined name that people arrive or are funded under is a programme, unless it is a body
+    ("arrived under the Canada-Ukraine Authorization for Emergency Travel (CUAET). Many",
+     ["Canada-Ukraine Authorization for Emergency Travel"]),
+    ("funded through the Department of Employment and Workplace Relations (DEWR).", []),
 ])
 def test_programmes(nlp, text, names):
     values = [m.value for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"]

@@ -141,6 +141,9 @@ class ProgrammeRecogniser(DataComponent):
         self.appositive = re.compile(
             rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})(?:\s\([^()]{{2,60}}\))?,"
             rf"\s(?:a|an|the)\s(?:[a-z][a-z-]+\s){{0,3}}(?:{lower_heads})\b")
+        self.governed = re.compile(  # "arrived under the Canada-Ukraine Authorization for Emergency Travel"
+            rf"\b(?:under|through|via)\sthe\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{2,6}})"
+            rf"(?=\s\([{UP}][{UP}0-9-]{{1,9}}\))")
         self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
                                      rf"(?:\s?[-–:]\s?(?P<orig>[^()]{{3,90}}))?\)")
 
@@ -394,7 +397,8 @@ class ProgrammeRecogniser(DataComponent):
         country_words = {w for c in countries for w in c.text.split()}
         adjectives = {c.text for c in countries if c.attrs.get("kind") == "adjective"}
         out = []
-        for pattern, rule in ((self.named_head, "programme:named-head"), (self.appositive, "programme:appositive")):
+        for pattern, rule in ((self.named_head, "programme:named-head"), (self.appositive, "programme:appositive"),
+                              (self.governed, "programme:governed")):
             for m in pattern.finditer(text):
                 tokens = m.group("name").split()
                 start = m.start("name")
@@ -406,12 +410,14 @@ class ProgrammeRecogniser(DataComponent):
                                   or rule == "programme:appositive" and tokens[0].lower() in STOP_WORDS):
                     start += len(tokens[0]) + 1  # "the Indian iGOT Karmayogi platform"
                     tokens.pop(0)
-                if not tokens or self._generic_name(tokens, country_words):
+                if not tokens or self._generic_name(tokens, country_words) or \
+                        rule == "programme:governed" and self._class(" ".join(tokens)) in ("organisation", "people"):
                     continue
                 if rule == "programme:appositive" and (len(tokens) < 2 and not tokens[0][1:].islower() or
                                                       start > 0 and text[start - 1:start] not in " \n"):
                     continue
-                end = m.end() if rule == "programme:named-head" else start + len(" ".join(tokens))
+                end = m.end() if rule == "programme:named-head" else m.end("name") if rule == "programme:governed" \
+                    else start + len(" ".join(tokens))
                 acr = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", m.group("rest")) if rule == "programme:named-head" \
                     else None
                 name = re.sub(r"\s\([^()]*\)", "", text[start:end])  # the acronym is kept apart
