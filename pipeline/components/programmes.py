@@ -99,7 +99,8 @@ class ProgrammeRecogniser(DataComponent):
         rows = read_tsv(path / "heads.tsv")
         self.laws = {r["word"].lower() for r in rows if r["class"] == "law"}
         self.suffixes = tuple(r["word"].lower() for r in rows if r["class"] == "suffix")
-        self.heads = {r["word"].lower(): "programme" if r["class"] == "law" else r["class"]
+        self.capital_only = {r["word"].lower() for r in rows if r["class"] == "capital"}
+        self.heads = {r["word"].lower(): "programme" if r["class"] in ("law", "capital") else r["class"]
                       for r in rows if r["class"] != "suffix"}
         self.excluded = {w.lower() for w in read_words(path / "not_programmes.txt")}
         self.known: dict[str, tuple[str, str]] = {}
@@ -129,11 +130,12 @@ class ProgrammeRecogniser(DataComponent):
                                  r"|(?<!\w)['‘](?P<name2>[^'‘’\"\n]{3,90}?)['’](?!\w))")
         self.head_re = re.compile(rf"\b(?:{anyhead})\b", re.I)
         self.listed = re.compile(rf"\b(?i:{strong})\s\((?P<list>(?:{CAPS}\s?\+?(?:,\s|\sand\s|,\sand\s))+{CAPS}\s?\+?)\)")
-        name_word = rf"(?:[{UP}][\w.'’+-]*|[{LO}]{{1,2}}[{UP}-][\w.'’+-]*|\d{{4}})"
-        joiners = "|".join(sorted(CONNECTORS | FOREIGN_CONNECTORS))
+        # "ATIVAR.PT", "iGOT", "e-Residency"; a full stop only inside a word
+        name_word = rf"(?:[{UP}][\w'’+-]*(?:\.[\w'’+-]+)*|[{LO}]{{1,2}}-?[{UP}][\w'’+-]*|\d{{4}})"
+        joiners = "|".join(sorted((CONNECTORS | FOREIGN_CONNECTORS) - {"the"}))  # "X of the Y plan" is two names
         stop = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
-        lower_heads = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and w.islower()),
-                                      key=len, reverse=True))
+        lower_heads = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and w.islower()
+                                       and w not in self.capital_only), key=len, reverse=True))
         self.named_head = re.compile(
             rf"\b[Tt]he\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})"
             rf"(?P<rest>(?:\s\([^()]{{2,12}}\))?(?:\s(?!(?:{stop})\b)[a-z][a-z-]+){{0,2}}\s(?:{lower_heads}))\b")
@@ -173,7 +175,7 @@ class ProgrammeRecogniser(DataComponent):
         """'programme', 'weak', 'organisation', 'people' or '' from the head of a name: the
         last classed word before its first preposition ('Committee on Trade' -> organisation,
         'European Pillar of Social Rights' -> programme, 'Youth Guarantee' -> programme)."""
-        words = [w.lower() for w in re.findall(r"[\w-]+", name)]
+        words = [w.lower() for w in re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", name))]  # "the Plan's"
         while words and (re.fullmatch(r"[\d-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
             words.pop()  # "Year of Youth 2022", "Masterplan 2022-2032", "European Social Fund Plus"
         if words and words[-1] in self.laws:
@@ -339,8 +341,8 @@ class ProgrammeRecogniser(DataComponent):
                 tokens_after = tokens[1:]
             else:
                 tokens_after = tokens
-            if len(tokens_after) == 1 and self.heads.get(tokens_after[0].lower()) is None \
-                    and self._class(tokens_after[0]) == "programme":
+            word = tokens_after[0].lower() if len(tokens_after) == 1 else ""
+            if word.endswith(self.suffixes) and word not in self.suffixes:
                 tokens = tokens_after
                 s = m.start() + span.index(tokens[0])  # "Qualifizierungsgeld": a compound's last part
                 mention = self._make(text, s, s + len(tokens[0]), "programme:compound", 0.65)
@@ -413,9 +415,12 @@ class ProgrammeRecogniser(DataComponent):
                 if not tokens or self._generic_name(tokens, country_words) or \
                         rule == "programme:governed" and self._class(" ".join(tokens)) in ("organisation", "people"):
                     continue
-                if rule == "programme:appositive" and (len(tokens) < 2 and not tokens[0][1:].islower() or
-                                                      start > 0 and text[start - 1:start] not in " \n"):
-                    continue
+                if rule == "programme:appositive" and (
+                        len(tokens) < 2 or "and" in tokens or start > 0 and text[start - 1:start] not in " \n"
+                        or any(t.isdigit() for t in tokens)
+                        or self._class(" ".join(tokens)) in ("organisation", "people")
+                        or self.heads.get(tokens[0].lower()) == "organisation"):
+                    continue  # "Finally, a ...", "October 1996, the ...", "Nairobi and Casablanca, ..."
                 end = m.end() if rule == "programme:named-head" else m.end("name") if rule == "programme:governed" \
                     else start + len(" ".join(tokens))
                 acr = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", m.group("rest")) if rule == "programme:named-head" \
