@@ -151,6 +151,7 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
     chair: _Entity | None = None
     declared_offices: dict[int, str] = {}
     head_spoke = False
+    voices: dict[str, _Entity] = {}  # an office and the person who last spoke for it
     for m in speakers:
         if m.attrs.get("kind") == "chair-declared" and m.attrs["person_start"] in persons_at:
             declared_offices[m.attrs["person_start"]] = m.attrs["office"]
@@ -162,13 +163,16 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
             e = reg.person(m)
             if m.start in declared_offices:
                 office = declared_offices[m.start]
-                chairs = bool(re.search(r"chair|presid", office, re.I))
+                chairs = bool(re.search(r"chair|presid", office, re.I)) and not re.match(r"vice|deputy", office, re.I)
                 e.role = e.role or ("Chair" if chairs else office)
-                e.spoke = True
+                e.spoke = e.spoke or not m.attrs.get("absent")  # chairing is speaking, unless not there
                 if chairs:
                     chair = e
             governed = m.attrs.get("governed")
-            if m.attrs.get("floor") or (m.attrs.get("intro") and governed in (None, "by") and not m.attrs.get("listed")):
+            if m.attrs.get("speaks_for"):
+                voices[m.attrs["speaks_for"]] = e
+            if m.attrs.get("floor") or (m.attrs.get("intro") and governed in (None, "by")
+                                        and not m.attrs.get("listed") and not m.attrs.get("absent")):
                 e.spoke = True
             resolved[i] = e
         elif kind == "delegation":
@@ -195,6 +199,11 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
             resolved[i] = e
         elif kind == "chair" and m.attrs.get("represented"):
             continue
+        elif kind == "chair" and m.attrs["office"] in voices:  # "The Secretariat informed": its last voice
+            e = voices[m.attrs["office"]]
+            e.positions.append(m.start)
+            e.spoke = e.spoke or bool(m.attrs.get("floor"))
+            resolved[i] = e
         elif kind == "chair":
             office = m.attrs["office"]
             is_chair = office.lower().startswith(("chair", "president", "vice-chair", "co-chair"))

@@ -110,3 +110,17 @@ def test_a_person_in_brackets_speaks_for_the_body_and_a_delegation_is_its_named_
         "12": "Siobhán KEARNEY", "13": "Catalina ROJAS", "14": "Hiroshi TAKEMURA"}
     assert {s.name: s.country for s in x.speakers} == {
         "Siobhán KEARNEY": "", "Mexico": "MX", "Catalina ROJAS": "CL", "Hiroshi TAKEMURA": "JP"}
+
+
+def test_absent_vice_chair_organisation_representative_and_the_voice_of_the_secretariat(nlp):
+    doc = _document(
+        "2. The Chair noted that the Vice-Chair, Mr Tobias LINDQVIST (Sweden), had sent his apologies.\n\n"
+        "4. The Secretariat (Ms Siobhán KEARNEY, Directorate for Employment) presented a note on 12 schemes.\n\n"
+        "7. The BIAC representative (Ms Julia ORTMANN) stressed that 40% of firms valued speed.\n\n"
+        "18. The Secretariat informed delegates that 3 projects would feed the Outlook.")
+    x = link(doc, recognise(doc, nlp))
+    names = {s.speaker_id: s.name for s in x.speakers}
+    assert sorted(names.values()) == ["Chair", "Julia ORTMANN", "Siobhán KEARNEY"]
+    assert {f.text: names[f.speaker_id] for f in x.figures} == {
+        "12": "Siobhán KEARNEY", "40%": "Julia ORTMANN", "3": "Siobhán KEARNEY"}
+    assert {s.name: s.country for s in x.speakers}["Julia ORTMANN"] == "BIAC"

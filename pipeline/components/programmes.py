@@ -74,16 +74,12 @@ def _trim_lowercase(form: str) -> str:
     return " ".join(words)
 
 
-# words that say only what kind of thing a name is: "the HOPE programme" is HOPE
-CATEGORY_WORDS = ("programme", "program", "project", "scheme", "operation", "initiative")
-
-
 def canonical(name: str) -> str:
     """A key under which spellings of one programme meet: 'The HOPE programme' = 'Hope programme'."""
     key = re.sub(r"[\"“”„«»‘’']", "", name).lower()
     key = re.sub(r"\s*\+\s*", "+", key)
     key = re.sub(r"^(the|a|an)\s+", "", key)
-    key = re.sub(rf"\s+({'|'.join(CATEGORY_WORDS)})$", "", key)
+    key = re.sub(r"\s+(programme|program|project|scheme|operation|initiative)$", "", key)
     return " ".join(key.split())
 
 
@@ -285,10 +281,7 @@ class ProgrammeRecogniser(DataComponent):
             if not acr.replace("+", "").strip().isupper() or m.group("head").isupper() \
                     or acr.lower() in STOP_WORDS:
                 continue  # "PREFERENCES SCHEME", "THE AGREEMENT": a heading in capitals
-            head = m.group("head")  # "the SURE instrument" is SURE; "the HOPE programme" reads best whole
-            name = acr if head.islower() and head not in CATEGORY_WORDS else None
-            mention = self._make(text, m.start(), m.end(), "programme:acronym-head", 0.8, acronym=acr.replace(" ", ""),
-                                 name=name)
+            mention = self._make(text, m.start(), m.end(), "programme:acronym-head", 0.8, acronym=acr.replace(" ", ""))
             if mention:
                 out.append(mention)
         return out

@@ -60,7 +60,8 @@ class SpeakerRecogniser(DataComponent):
         presence = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in
                             sorted(read_words(path / "presence_verbs.txt"), key=len, reverse=True))
         # right after the mention and the countries listed with it: "... and the Republic of Moldova attended"
-        self.presence_re = re.compile(rf"(?:[\s,]+(?:and\b|the\b|of\b|[{UP}][\w'’-]*)){{0,8}}\s+"
+        self.presence_re = re.compile(rf"(?:\s*\([^()]{{1,40}}\))?(?:[\s,]+(?:and\b|the\b|of\b|[{UP}][\w'’-]*)){{0,8}}"
+                                      rf",?\s+"
                                       rf"(?:(?:also|all|both|had|have|has|were|was)\s+){{0,2}}(?:{presence})\b")
         self.gender = {r["honorific"].lower(): r["gender"] for r in read_tsv(path / "honorific_gender.tsv")}
         self.prepositions = {w.lower() for w in read_words(path / "prepositions.txt")}
@@ -261,6 +262,8 @@ class SpeakerRecogniser(DataComponent):
         if heading and not attrs["country"]:  # "Australia: the Hon. Sarah COLLINS, Minister ...; Mr ..."
             attrs["country"] = next((c.value for c in countries if (c.start, c.end) == heading.span("c")), "")
         before = self.role_before.search(text, max(0, start - 160), start)
+        if before and self.verb_re.search(before.group("role")):
+            before = None  # "The Chair noted that the Vice-Chair, Mr X": a clause, not a role
         span = (before.start("role"), before.end("role")) if before else attrs.get("role_before")
         if span and not attrs["role"]:  # "The Minister of Labour of Ghana, Hon. Kofi MENSAH, said"
             attrs["role"] = text[span[0]:span[1]]
@@ -342,7 +345,7 @@ class SpeakerRecogniser(DataComponent):
             before = text[max(0, s - 60):s]
             m = self.delegation_before.search(before)
             head_start = s - len(before) + m.start("head") if m else None
-            if m is None and kind in ("adjective", "name", "alias"):
+            if m is None and kind in ("adjective", "name", "alias", "org"):
                 after = self.delegation_after.match(text[e:e + 30])
                 if after:  # "the Australian representative", "Japan's delegation"
                     start = s - 4 if text[max(0, s - 4):s].lower() == "the " else s
@@ -487,6 +490,8 @@ class SpeakerRecogniser(DataComponent):
             p.attrs["country"] = p.attrs.get("country") or m.attrs.get("country", "")
             p.attrs["organisation"] = p.attrs.get("organisation") or (m.attrs.get("office") or "")
             p.attrs["intro"] = True
+            if m.attrs.get("kind") == "chair":
+                p.attrs["speaks_for"] = m.attrs["office"]  # later "The Secretariat said": this person
             m.attrs["floor_candidate"] = False
             m.attrs["represented"] = True
 
@@ -514,6 +519,8 @@ class SpeakerRecogniser(DataComponent):
                 if prev and prev.group(1).lower() in self.prepositions:
                     m.attrs["governed"] = prev.group(1).lower()
             for m in inside:
+                if m.attrs.get("kind") == "person" and self._present_only(text, m.end, e):
+                    m.attrs["absent"] = True  # "Mr X (Sweden) had sent his apologies"
                 opens = re.fullmatch(r"[\s\d.()-]*(?:[A-Z][\w -]{0,30}:\s*)?(?:the\s+)?", text[s:m.start],
                                      re.I) is not None  # "7. The representative ...", "Moderator: Jane DOE, ..."
                 if opens and not self._present_only(text, m.end, e):
