@@ -192,6 +192,9 @@ def test_the_following_spoke(nlp):
     ("arrived under the Canada-Ukraine Authorization for Emergency Travel (CUAET). Many",
      ["Canada-Ukraine Authorization for Emergency Travel"]),
     ("funded through the Department of Employment and Workplace Relations (DEWR).", []),
+    ("Mr X, Minister of Family, Labour and Social Policy (Poland), said", []),  # a portfolio
+    ("the Law on Vietnamese Workers Working Abroad under Contracts (Law No. 69/2020/QH14), which",
+     ["Law on Vietnamese Workers Working Abroad under Contracts"]),
 ])
 def test_programmes(nlp, text, names):
     values = [m.value for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"]

@@ -28,7 +28,11 @@ from ..data import Label, Mention
 from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
 from .speakers import CAPS, LO, UP
 
-CONNECTORS = {"of", "for", "on", "and", "in", "the", "to", "into", "de", "du", "des", "la", "le", "et", "&"}
+CONNECTORS = {"of", "for", "on", "and", "in", "the", "to", "into", "under", "with", "against", "de", "du", "des", "la",
+              "le", "et", "&"}
+# the title of a ministry or a minister's portfolio, in the same list as a name
+PORTFOLIO = re.compile(r"\b(?:Minist(?:er|ry)|Department|Secretary|Commissioner)\s(?:of|for)"
+                       r"(?:,?\s(?:[A-Z][\w'’-]*|of|for|and|the|&))*,?\s(?:and\s)?$")
 # words that open a sentence before a name, not part of it: "From 2025 the Lifelong Learning Entitlement"
 LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
            "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
@@ -354,6 +358,9 @@ class ProgrammeRecogniser(DataComponent):
             tokens[-1] = tokens[-1].rstrip("'’")
             if sum(t.isupper() and len(t) > 3 for t in tokens) > 2 or all(t.isupper() for t in tokens):
                 continue  # a heading in capitals, not a name
+            before = text[max(0, m.start() - 60):m.start() + span.index(tokens[0])]
+            if PORTFOLIO.search(before):
+                continue  # "Minister of Family, Labour and Social Policy": a portfolio, not a programme
             joined = " ".join(tokens)
             if " and the " in f" {joined} ":
                 tokens = joined.split(" and the ")[0].split()  # two names joined
