@@ -104,7 +104,9 @@ class _Speakers:
             if e.kind == "delegation" and e.country == code:
                 break
         else:
-            name = _country_name(code) or m.attrs["name"]
+            # the document's own name for the country ("Republic of Korea"); an adjective's country by its name
+            written = m.attrs["name"] if m.attrs.get("form") != "adjective" and m.attrs["name"][:1].isupper() else ""
+            name = written or _country_name(code) or m.attrs["name"]
             e = self.new(name=name, kind="delegation", country=code, organisation=m.attrs.get("behalf", ""))
         e.positions.append(m.start)
         return e

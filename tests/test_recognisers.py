@@ -63,6 +63,7 @@ def test_countries(nlp, text, codes):
     ("a 12-month contract and a 10-year permit, not a 10-year-old", [(12, "months"), (10, "years")]),
     ("Ghent, 25 and 26 April 2024", []),
     ("more than six hundred procedures and over a hundred thousand e-residents", [(600, "count"), (1e5, "count")]),
+    ("invested R$ 7.1 billion and Rs 10,000 crore", [(7.1e9, "BRL"), (1e11, "INR")]),
     ("ALL 27 MEMBER STATES", []),  # a capitalised word, not the Albanian lek
     ("paragraph 2 of Article IV", []),
     ("WT/COMTD/M/1 15 May 1995 ORGANIZATION (95-1262)", []),
