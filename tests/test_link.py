@@ -21,10 +21,15 @@ Mr DUMONT presented some figures: the employment rate is 7 points lower.
 The representative of Chile said that 12 per cent of firms export. The representative of Japan asked about the 40 projects."""
 
 
-def test_turns_continuation_namesakes_and_figures(nlp):
-    doc = _document(TEXT)
+def _linked(nlp, text: str):
+    """The linked records of a text, and each speaker's name by id."""
+    doc = _document(text)
     x = link(doc, recognise(doc, nlp), currency=nlp.get_pipe("figures").currency)
-    names = {s.speaker_id: s.name for s in x.speakers}
+    return x, {s.speaker_id: s.name for s in x.speakers}
+
+
+def test_turns_continuation_namesakes_and_figures(nlp):
+    x, names = _linked(nlp, TEXT)
     by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
     assert by_text["700,000"] == "Anna DUMONT"
     assert by_text["60,000"] == "Anna DUMONT"          # "She concluded": the turn goes on
@@ -69,14 +74,13 @@ def test_role_references_semicolons_and_named_chairs(nlp):
 
 
 def test_namesakes_by_honorific_and_organisation_and_adjective_references(nlp):
-    doc = _document(
+    x, names = _linked(
+        nlp,
         "Gareth MARTIN, Deputy Director, Department for Education (United Kingdom), set out the approach.\n\n"
         "Ms Geneviève MARTIN, Deputy Minister, Employment and Social Development Canada, said that 12 provinces "
         "agreed. The Canadian representative explained that CAD 25 million had been earmarked.\n\n"
         "Mr Martin (Department for Education) replied that 40 firms had left. Ms Martin added that 30 firms came.\n\n"
         "Ms. Nguyen Thi Lan (Viet Nam) said that 16 workers left. Ms. Nguyen stressed that 17 came back.")
-    x = link(doc, recognise(doc, nlp), currency=nlp.get_pipe("figures").currency)
-    names = {s.speaker_id: s.name for s in x.speakers}
     by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
     assert by_text["CAD 25 million"] == "Geneviève MARTIN"
     assert by_text["40"] == "Gareth MARTIN" and by_text["30"] == "Geneviève MARTIN"
@@ -86,26 +90,25 @@ def test_namesakes_by_honorific_and_organisation_and_adjective_references(nlp):
 
 
 def test_programme_rows_merge_spellings_and_skip_affiliations(nlp):
-    doc = _document(
+    x, _ = _linked(
+        nlp,
         "Ms Wanjiru KAMAU, Principal Secretary (Kenya), presented the Ajira Digital Programme. She said that "
         "the Ajira platform had reached 1.3M users.\n\n"
         "Mr David OKAFOR, Chief Executive, Independent Training Providers Network, said that 12 providers had "
         "closed.\n\n"
         "The Commissioner presented the European Child Guarantee.\n\n"
         "Ms Lucía ORTEGA (S&D, ES) said that the Child Guarantee had reached 300,000 children in Spain.")
-    x = link(doc, recognise(doc, nlp))
     rows = {p.name: p.country for p in x.programmes}
     assert rows == {"Ajira Digital Programme": "KE", "European Child Guarantee": "EU"}
 
 
 def test_a_person_in_brackets_speaks_for_the_body_and_a_delegation_is_its_named_member(nlp):
-    doc = _document(
+    x, names = _linked(
+        nlp,
         "4. The Secretariat (Ms Siobhán KEARNEY, Directorate for Employment) presented a note on 12 schemes.\n\n"
         "5. Delegates from Japan and Mexico welcomed the note. The delegate from Chile (Ms Catalina ROJAS) "
         "reported on 13 contracts.\n\n"
         "9. Mr Hiroshi TAKEMURA (Japan) explained that 14 firms had paid.")
-    x = link(doc, recognise(doc, nlp))
-    names = {s.speaker_id: s.name for s in x.speakers}
     assert {f.text: names[f.speaker_id] for f in x.figures} == {
         "12": "Siobhán KEARNEY", "13": "Catalina ROJAS", "14": "Hiroshi TAKEMURA"}
     assert {s.name: s.country for s in x.speakers} == {
@@ -113,13 +116,12 @@ def test_a_person_in_brackets_speaks_for_the_body_and_a_delegation_is_its_named_
 
 
 def test_absent_vice_chair_organisation_representative_and_the_voice_of_the_secretariat(nlp):
-    doc = _document(
+    x, names = _linked(
+        nlp,
         "2. The Chair noted that the Vice-Chair, Mr Tobias LINDQVIST (Sweden), had sent his apologies.\n\n"
         "4. The Secretariat (Ms Siobhán KEARNEY, Directorate for Employment) presented a note on 12 schemes.\n\n"
         "7. The BIAC representative (Ms Julia ORTMANN) stressed that 40% of firms valued speed.\n\n"
         "18. The Secretariat informed delegates that 3 projects would feed the Outlook.")
-    x = link(doc, recognise(doc, nlp))
-    names = {s.speaker_id: s.name for s in x.speakers}
     assert sorted(names.values()) == ["Chair", "Julia ORTMANN", "Siobhán KEARNEY"]
     assert {f.text: names[f.speaker_id] for f in x.figures} == {
         "12": "Siobhán KEARNEY", "40%": "Julia ORTMANN", "3": "Siobhán KEARNEY"}

@@ -519,11 +519,11 @@ class SpeakerRecogniser(DataComponent):
                 if prev and prev.group(1).lower() in self.prepositions:
                     m.attrs["governed"] = prev.group(1).lower()
             for m in inside:
-                if m.attrs.get("kind") == "person" and self._present_only(text, m.end, e):
-                    m.attrs["absent"] = True  # "Mr X (Sweden) had sent his apologies"
+                if self._present_only(text, m.end, e):
+                    m.attrs["absent"] = True  # "Mr X (Sweden) had sent his apologies": there, or not, but silent
                 opens = re.fullmatch(r"[\s\d.()-]*(?:[A-Z][\w -]{0,30}:\s*)?(?:the\s+)?", text[s:m.start],
                                      re.I) is not None  # "7. The representative ...", "Moderator: Jane DOE, ..."
-                if opens and not self._present_only(text, m.end, e):
+                if opens and not m.attrs.get("absent"):
                     m.attrs["opens"] = True
             # "Canada: Mr X, Minister ...; Ms Y, Deputy Minister ...": a list of participants, no statement
             listing = self.verb_re.search(text, *whole[s]) is None and \
@@ -534,7 +534,7 @@ class SpeakerRecogniser(DataComponent):
                     continue
                 if not m.attrs.get("floor_candidate", True) or m.attrs.get("governed"):
                     continue
-                if self._present_only(text, m.end, e):
+                if m.attrs.get("absent"):
                     continue  # "Representatives of Ukraine attended the lunch"
                 verb = self.verb_re.search(text, m.end, e)
                 if verb and SUBORDINATE.match(text, s) and "," in text[m.end:verb.start()]:
