@@ -20,7 +20,7 @@ import statistics
 import unicodedata
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,6 +49,7 @@ NUMBERED_PARAGRAPH = re.compile(r"^\s*\d{1,3}\.\s+[A-Z]")
 DANGLING = re.compile(r"\b(of|the|for|and|to|a|an|with|by|from|into|on|in|at|or)$")
 BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 WORD = re.compile(r"[^\W\d_]+")
+SUPERSCRIPT = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*†‡")
 
 
 @dataclass
@@ -309,9 +310,68 @@ def _lines(glyphs: list[Glyph], settings: Settings) -> list[list[Glyph]]:
         else:
             lines.append([g])
             top, bottom = g.top, g.bottom
+    lines = _join_scripts(lines, settings)
     for line in lines:
         line.sort(key=lambda g: g.x0)
-    return lines
+    return [_drop_markers(line, settings) for line in lines]
+
+
+def _body_size(line: list[Glyph]) -> float:
+    return max(g.size for g in line)
+
+
+def _join_scripts(lines: list[list[Glyph]], settings: Settings) -> list[list[Glyph]]:
+    """A "line" of a few short small-print runs that overlaps its neighbour vertically holds
+    that line's superscripts (footnote markers) or subscripts: it belongs to the neighbour."""
+    out: list[list[Glyph]] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and (_scripts_of(line, prev, settings) or _scripts_of(prev, line, settings)):
+            prev.extend(line)
+        else:
+            out.append(line)
+    return out
+
+
+def _scripts_of(small: list[Glyph], big: list[Glyph], settings: Settings) -> bool:
+    size = _body_size(big)
+    if _body_size(small) > settings.script_size * size:
+        return False
+    top, bottom = min(g.top for g in big), max(g.bottom for g in big)
+    if not any(g.top < bottom and g.bottom > top for g in small):
+        return False
+    small = sorted(small, key=lambda g: g.x0)
+    return all(len(w) <= settings.script_max_glyphs for w in _words(small, settings))
+
+
+def _drop_markers(line: list[Glyph], settings: Settings) -> list[Glyph]:
+    """Footnote markers are raised small print right after a word ("Programme¹", "2023.²"):
+    left in, they glue digits to words and make figures. Ordinals ("21st") stay."""
+    size = _body_size(line)
+    small = [g.size <= settings.script_size * size for g in line]
+    marks = [g.text in SUPERSCRIPT for g in line]
+    if not any(small) and not any(marks):
+        return line
+    base = statistics.median(g.bottom for g, s in zip(line, small) if not s) if not all(small) else 0.0
+    raised = [m or (s and g.bottom < base - settings.script_rise * size) for g, s, m in zip(line, small, marks)]
+    keep = [True] * len(line)
+    i = 0
+    while i < len(line):
+        if not raised[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(line) and raised[j]:
+            j += 1
+        run = line[i:j]
+        after_word = i > 0 and run[0].x0 - line[i - 1].x1 < settings.word_gap * size * 2
+        ordinal = i > 0 and line[i - 1].text.isdigit() and all(g.text.isalpha() for g in run)
+        if after_word and not ordinal and len(run) <= settings.script_max_glyphs:
+            keep[i:j] = [False] * (j - i)
+            # the word goes on across the marker's place ("billion¹²." stays "billion.")
+            line[i - 1] = replace(line[i - 1], x1=max(line[i - 1].x1, run[-1].x1))
+        i = j
+    return [g for g, k in zip(line, keep) if k]
 
 
 def _words(line: list[Glyph], settings: Settings) -> list[list[Glyph]]:

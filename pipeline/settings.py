@@ -22,6 +22,9 @@ class Settings:
     repeat_share: float = 0.4  # a margin line on this share of pages is a running header/footer
     line_overlap: float = 0.5  # glyphs overlapping a line's first glyph this much (x height) join it
     word_gap: float = 0.12  # a gap wider than this (x size) separates words
+    script_size: float = 0.85  # glyphs this much smaller than their line are super- or subscripts
+    script_rise: float = 0.15  # (x line size) a small glyph this far above the baseline is raised
+    script_max_glyphs: int = 4  # a footnote marker is at most this long ("12,13")
     segment_gap: float = 3.0  # a gap wider than this (x size) splits a line (columns, footers)
     gutter_min_width: float = 6.0  # points: the narrowest white strip taken for a column gutter
     gutter_max_crossing: float = 0.15  # share of lines that may cross a gutter (titles)

@@ -136,3 +136,19 @@ def test_scan_without_text_layer_says_ocr(tmp_path: Path):
     c.save()
     with pytest.raises(NoTextLayerError, match="OCR"):
         extract(path)
+
+
+def test_footnote_markers_dropped_subscripts_and_ordinals_kept(tmp_path: Path):
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    style = getSampleStyleSheet()["BodyText"]
+    path = tmp_path / "scripts.pdf"
+    SimpleDocTemplate(str(path)).build([
+        Paragraph("Ms Anna KOWALSKA (Poland) said that the Active Poland Programme<super>1</super> had "
+                  "reached 45% of jobseekers in 2023.<super>2</super> It cost PLN 3 billion<super>12</super>.", style),
+        Paragraph("Mr Jan NOVAK (Czechia) said CO<sub>2</sub> emissions fell in the 21<super>st</super> century "
+                  "and the Fund³ grew.", style)])
+    text = extract(path).text
+    assert text == ("Ms Anna KOWALSKA (Poland) said that the Active Poland Programme had reached 45% of "
+                    "jobseekers in 2023. It cost PLN 3 billion.\n\n"
+                    "Mr Jan NOVAK (Czechia) said CO2 emissions fell in the 21st century and the Fund grew.")
