@@ -140,6 +140,11 @@ def speakers(nlp, text):
      [("Augustine Flomo", "LR", True)]),
     ("Mr Ansgar BRÜMMER (EPP, DE) stressed that", [("Ansgar BRÜMMER", "DE", True)]),
     ("Owen PRICE MP asked why", [("Owen PRICE", "", True)]),
+    ("Apostolos Tzitzikostas (EL/EPP), President of the Committee, welcomed the Commissioner.",
+     [("Apostolos Tzitzikostas", "GR", True)]),
+    # the ILO's delegations and offices
+    ("The Government member of Brazil, speaking on behalf of GRULAC, said that", [("Brazil", "BR", True)]),
+    ("The Worker Vice-Chairperson stated that", [("Worker Vice-Chairperson", "", True)]),
 ])
 def test_speakers(nlp, text, expected):
     assert speakers(nlp, text) == expected

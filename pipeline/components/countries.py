@@ -25,8 +25,9 @@ LANGUAGE_CUE = re.compile(r"^[\s-]*(languages?|speaking|speakers?|lessons?|cours
                           r"proficiency|version|translation|[ABC][12])\b", re.I)
 LIST_TOKENS = {",", "and", "or", "&", "/"}
 CODE_LIST = re.compile(r"\((?:[A-Z]{2}(?:,\s*|\s+and\s+)){1,40}[A-Z]{2}\)")
-# a member's political group and country code, as parliaments write them: "(EPP, DE)", "(S&D, FI)"
-GROUP_CODE = re.compile(r"\([^(),\n]{1,30},\s?(?P<code>[A-Z]{2})\)")
+# a member's political group and country code, as parliaments and assemblies write them:
+# "(EPP, DE)", "(S&D, FI)", "(EL/EPP)", "(PT/Renew Europe)"
+GROUP_CODE = re.compile(r"\((?:[^(),\n]{1,30},\s?(?P<code>[A-Z]{2})|(?P<lead>[A-Z]{2})\s?/\s?[^()/\n]{1,30})\)")
 
 
 class CountryRecogniser(DataComponent):
@@ -99,9 +100,10 @@ class CountryRecogniser(DataComponent):
                 found.extend(Mention(Label.COUNTRY, code, m.start() + at, m.start() + at + 2, "country:code-list",
                                      0.8, value=self.codes[code], attrs={"kind": "alias"}) for at, code in codes)
         for m in GROUP_CODE.finditer(doc.text):
-            if m.group("code") in self.codes:
-                found.append(Mention(Label.COUNTRY, m.group("code"), m.start("code"), m.end("code"),
-                                     "country:group-code", 0.8, value=self.codes[m.group("code")],
+            key = "code" if m.group("code") else "lead"
+            if m.group(key) in self.codes:
+                found.append(Mention(Label.COUNTRY, m.group(key), m.start(key), m.end(key),
+                                     "country:group-code", 0.8, value=self.codes[m.group(key)],
                                      attrs={"kind": "alias"}))
         for _, s, e in self.foreign(doc):
             if s > 0 and e < len(doc) and doc[s - 1].text == "(" and doc[e].text == ")":

@@ -88,7 +88,8 @@ class SpeakerRecogniser(DataComponent):
         roles = self.roles_re = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
         self.title_name = re.compile(
             rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,2}})"
-            rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b|\s?\((?P<paren>[^()]{{2,40}})\),?\s(?:{verbs})\b"
+            rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b"
+            rf"|\s?\((?P<paren>[^()]{{2,40}})\)(?:,?\s(?:{verbs})\b|,\s(?:the\s|a\s)?(?i:{roles})\b)"
             rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b|\s\((?:Chair|Chairman|Chairwoman|Chairperson|President)\))")
         self.role_then_name = re.compile(  # "Cabinet Secretary for Labour Florence CHEBET noted"
             rf"(?<![\w-])(?P<role>(?:[{UP}][\w-]*\s)*(?i:{roles})(?:\s(?:of|for|and|the|on|&|[{UP}][\w'’-]*))*?)"
@@ -103,8 +104,9 @@ class SpeakerRecogniser(DataComponent):
         labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
         self.chair_decl = re.compile(rf"\b(?P<office>(?i:{labels}))\s?:\s*")
         self.delegation_before = re.compile(
-            r"\b(?P<head>representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|"
-            r"minister|speaker)\s+(?:of|for|from|to)?\s*(?:the\s+)?$", re.I)
+            r"\b(?P<head>representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|minister|"
+            r"speaker|(?:government|workers?['’]?|employers?['’]?)\s+members?)\s+(?:of|for|from|to)?\s*(?:the\s+)?$",
+            re.I)  # "The Government member of Brazil", as the ILO writes
         self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?|ministers?"
                                            r"|speakers?|ambassadors?)\b")
         self.behalf = re.compile(r"\bon\sbehalf\sof\s(?:the\s)?(?P<group>[^,;.]{3,80})")
@@ -242,6 +244,9 @@ class SpeakerRecogniser(DataComponent):
                                                                                    window + lead.end("c"))]
         if appo.strip(" ,") and (appo.startswith((",", " (", "(")) or not attrs["first"]):
             country, org = self._affiliation(text, end, stop, countries, orgs)
+            bracket = re.match(r"\s?\([^()]*\)(?=,)", appo)  # "Name (EL/EPP), President of ...": the role follows
+            if bracket:
+                appo = appo[bracket.end():]
             role = re.sub(r"\s*\([^()]*\)\s*$", "", appo.strip(" ,")).strip(" ,")
             role = re.sub(r",?\s*(and|who)$", "", role).strip(" ,")
             depth = 0
@@ -413,7 +418,7 @@ class SpeakerRecogniser(DataComponent):
         behalf = self.behalf.match(text[name_end:name_end + 120].lstrip(", "))
         if behalf:
             attrs["behalf"] = behalf.group("group").strip()
-        return Mention(Label.SPEAKER, text[start:end], start, end, f"speaker:delegation-{form}", 0.9,
+        return Mention(Label.SPEAKER, text[start:end], start, end, "speaker:delegation-" + re.sub(r"\W+", "-", form), 0.9,
                        value=name, attrs=attrs)
 
     # ------------------------------------------------------------------ chairs, collectives
