@@ -142,6 +142,11 @@ def speakers(nlp, text):
     ("Owen PRICE MP asked why", [("Owen PRICE", "", True)]),
     ("Apostolos Tzitzikostas (EL/EPP), President of the Committee, welcomed the Commissioner.",
      [("Apostolos Tzitzikostas", "GR", True)]),
+    # a participant list whose lines ran together: each person under the last "Country:" label
+    ("Denmark: Mr Rasmus Thygesen, Minister for Employment; Mr Søren Kjærgaard, Permanent Secretary, Ministry of "
+     "Employment Finland: Ms Heli Rantanen, Minister of Employment Åland (guest): Ms Annika Mattsson, Minister",
+     [("Rasmus Thygesen", "DK", False), ("Søren Kjærgaard", "DK", False), ("Heli Rantanen", "FI", False),
+      ("Annika Mattsson", "AX", False)]),
     # the ILO's delegations and offices
     ("The Government member of Brazil, speaking on behalf of GRULAC, said that", [("Brazil", "BR", True)]),
     ("The Worker Vice-Chairperson stated that", [("Worker Vice-Chairperson", "", True)]),

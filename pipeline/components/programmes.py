@@ -119,7 +119,7 @@ class ProgrammeRecogniser(DataComponent):
         self.adopted = re.compile(rf"\b(?:[Aa]n?|[Tt]he|[Nn]ew)\s+(?P<name>{modifier}{{1,4}}(?:{singular}))"
                                   rf"(?:\s+(?:for|on|of)\s+[^,.;()]{{3,60}}?)?\s+(?:{adoption})\b")
         self.scoped = re.compile(rf"\b(?P<name>(?:{scope})\s+(?:{modifier}{{1,3}}(?:{singular})\b"
-                                 rf"|(?:{singular})\s+\d{{4}}(?:-\d{{4}})?))(?![\w-])")
+                                 rf"|(?:{singular})\s+\d{{4}}(?:[-–]\d{{2,4}})?))(?![\w-])")
         self.known_matcher = PhraseMatcher(self.nlp.vocab)
         self.known_matcher.add("KNOWN", list(self.nlp.tokenizer.pipe(self.known)))
         strong = "|".join(sorted((w for w, c in self.heads.items() if c == "programme"), key=len, reverse=True))
@@ -131,7 +131,7 @@ class ProgrammeRecogniser(DataComponent):
         self.head_re = re.compile(rf"\b(?:{anyhead})\b", re.I)
         self.listed = re.compile(rf"\b(?i:{strong})\s\((?P<list>(?:{CAPS}\s?\+?(?:,\s|\sand\s|,\sand\s))+{CAPS}\s?\+?)\)")
         # "ATIVAR.PT", "iGOT", "e-Residency"; a full stop only inside a word
-        name_word = rf"(?:[{UP}][\w'’+-]*(?:\.[\w'’+-]+)*|[{LO}]{{1,2}}-?[{UP}][\w'’+-]*|\d{{4}})"
+        name_word = rf"(?:[{UP}][\w'’+-]*(?:\.[\w'’+-]+)*|[{LO}]{{1,2}}-?[{UP}][\w'’+-]*|\d{{4}}(?:[-–]\d{{2,4}})?)"
         joiners = "|".join(sorted((CONNECTORS | FOREIGN_CONNECTORS) - {"the"}))  # "X of the Y plan" is two names
         stop = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
         lower_heads = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and w.islower()
@@ -176,7 +176,7 @@ class ProgrammeRecogniser(DataComponent):
         last classed word before its first preposition ('Committee on Trade' -> organisation,
         'European Pillar of Social Rights' -> programme, 'Youth Guarantee' -> programme)."""
         words = [w.lower() for w in re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", name))]  # "the Plan's"
-        while words and (re.fullmatch(r"[\d-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
+        while words and (re.fullmatch(r"[\d–-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
             words.pop()  # "Year of Youth 2022", "Masterplan 2022-2032", "European Social Fund Plus"
         if words and words[-1] in self.laws:
             return "programme"  # "Department of Migrant Workers Act": a law, whatever it names
@@ -185,7 +185,7 @@ class ProgrammeRecogniser(DataComponent):
         whole = words
         cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
         words = words[:cut]
-        while words and (re.fullmatch(r"[\d-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
+        while words and (re.fullmatch(r"[\d–-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
             words.pop()
         if len(words) > 1 and self.heads.get(words[0]) == "programme" \
                 and self.heads.get(words[-1]) not in ("organisation", "people"):
@@ -326,7 +326,7 @@ class ProgrammeRecogniser(DataComponent):
         Kurzarbeitergeld')."""
         out = []
         for m in re.finditer(rf"(?<![\w-])[{UP}][\w'’+-]*(?: (?:(?:{'|'.join(CONNECTORS | {'a'})}) )*[{UP}][\w'’+-]*"
-                             rf"| [0-9]{{4}}(?:-[0-9]{{4}})?\b)*", text):
+                             rf"| [0-9]{{4}}(?:[-–][0-9]{{2,4}})?\b)*", text):
             span = m.group(0)
             tokens = span.split()
             while tokens and (tokens[0].lower() in CONNECTORS or tokens[0].lower() in LEADING

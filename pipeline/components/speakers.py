@@ -24,6 +24,8 @@ from spacy.util import filter_spans
 from ..data import Label, Mention
 from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
 
+LISTED_WITHIN = 300  # characters from a participant list's "Country:" label to the last person under it
+LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Estonia (guest):"
 UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
 LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
 PARTICLE = (r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s"
@@ -226,6 +228,8 @@ class SpeakerRecogniser(DataComponent):
         attrs = dict(attrs, kind="person", name=name_only,
                      gender=self.gender.get(attrs.get("honorific", "").rstrip(".").lower(), ""))
         stop = self._apposition_end(text, end, people)
+        # the next line of a participant list ("... Ministry of Employment Finland: Ms Z") ends the role
+        stop = min([stop] + [c.start for c in countries if end < c.start < stop and LIST_LABEL.match(text, c.end)])
         appo = text[end:stop]
         of_country = re.match(r"\s+(?:of|from)\s+(?:the\s+)?", text[end:end + 12])
         if of_country:  # "Mrs Mariel Picado of Costa Rica said"
@@ -263,9 +267,8 @@ class SpeakerRecogniser(DataComponent):
             attrs.update(role="", organisation="", country="")
         if lead_country and not attrs["country"]:
             attrs["country"] = lead_country[0]
-        heading = re.match(r"\s*(?:the\s)?(?P<c>[^:\n]{3,40}):\s", text)
-        if heading and not attrs["country"]:  # "Australia: the Hon. Sarah COLLINS, Minister ...; Mr ..."
-            attrs["country"] = next((c.value for c in countries if (c.start, c.end) == heading.span("c")), "")
+        if not attrs["country"]:  # "Australia: the Hon. Sarah COLLINS, Minister ...; Mr ..."
+            attrs["country"] = self._listed_under(text, start, countries)
         before = self.role_before.search(text, max(0, start - 160), start)
         if before and self.verb_re.search(before.group("role")):
             before = None  # "The Chair noted that the Vice-Chair, Mr X": a clause, not a role
@@ -279,6 +282,19 @@ class SpeakerRecogniser(DataComponent):
         return Mention(Label.SPEAKER, name, start, end, "speaker:" + ("honorific" if attrs.get("honorific")
                                                                       else "name"),
                        0.9 if attrs["intro"] else 0.75, value=name_only, attrs=attrs)
+
+    @staticmethod
+    def _listed_under(text: str, start: int, countries: list[Mention]) -> str:
+        """The country a participant list puts a person under: "Denmark: Mr X, Minister; Mr Y,
+        Permanent Secretary Finland: Ms Z" (a list's lines often run together in one paragraph)."""
+        colon = text.rfind(":", max(0, start - LISTED_WITHIN), start)
+        if colon < 0:
+            return ""
+        for c in countries:
+            if c.end <= colon and LIST_LABEL.fullmatch(text[c.end:colon + 1]) \
+                    and re.search(r"(?:^|\s)(?:the\s)?$", text[:c.start]):
+                return c.value
+        return ""
 
     def _apposition_end(self, text: str, end: int, people) -> int:
         """Where the role after a name stops: a speech verb, the next person, a sentence end."""
@@ -405,8 +421,11 @@ class SpeakerRecogniser(DataComponent):
         if not re.search(r"(^|[.;:]\s+|\n|\b(while|although|whereas|and|but|as|since)\s+)(the\s+)?$", before, re.I):
             return False
         after = text[e:e + 120]
-        if re.match(r"\s*(?:\([^()]{1,40}\))?\s*:\s+\S", after) and re.search(r"(^|\n)\s*(the\s+)?$", before, re.I):
-            return True  # "Norway: the delegation supported ..." at the start of a paragraph
+        label = re.match(r"\s*(?:\([^()]{1,40}\))?\s*:\s+(?:the\s+)?(?P<next>[\w.]+)", after)
+        if label and re.search(r"(^|\n)\s*(the\s+)?$", before, re.I):
+            # "Norway: the delegation supported ..." at the start of a paragraph; but
+            # "Norway: Mr X, Minister ..." heads a participant list
+            return label.group("next").rstrip(".").lower() not in self.honorifics
         after = re.sub(r"^,\s+speaking\s+on\s+behalf\s+of[^,]+,", "", after)
         m = re.match(r"\s+(?:also\s+|further\s+|then\s+|fully\s+|strongly\s+)?(\w+)", after)
         return bool(m and m.group(1).lower() in self.verbs)
