@@ -10,7 +10,6 @@ glyph objects directly avoids turning every character into a dict, which is wher
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import logging
@@ -21,7 +20,6 @@ import unicodedata
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +30,16 @@ from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import literal_name
 
 from .data import Block, Box, Document, Line, Page
-from .errors import (BadInputError, CorruptPDFError, EmptyFileError, EncryptedPDFError,
-                     NoTextLayerError, NotPDFError, TooLargeError)
+from .errors import (
+    BadInputError,
+    CorruptPDFError,
+    EmptyFileError,
+    EncryptedPDFError,
+    NoTextLayerError,
+    NotPDFError,
+    TooLargeError,
+)
+from .lexicon import english_words
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,17 +95,6 @@ class Segment:
         self.size = statistics.median(c.size for c in g)
         self.bold = sum(c.bold for c in g) * 2 > len(g)
         self.text = " ".join("".join(c.text for c in w) for w in self.words)
-
-
-@lru_cache(maxsize=4)
-def english_words(lexicon: Path) -> frozenset[str]:
-    """The word list that decides whether ``recog-`` + ``nition`` is one word."""
-    path = lexicon / "en_words.txt.gz"
-    if not path.exists():
-        log.warning("no word list at %s: line-end hyphens are judged from the document alone", path)
-        return frozenset()
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        return frozenset(w.strip() for w in f if w.strip())
 
 
 def sha256(data: bytes) -> str:

@@ -206,6 +206,12 @@ def test_the_following_spoke(nlp):
     ("Mr X, Minister of Family, Labour and Social Policy (Poland), said", []),  # a portfolio
     ("the Law on Vietnamese Workers Working Abroad under Contracts (Law No. 69/2020/QH14), which",
      ["Law on Vietnamese Workers Working Abroad under Contracts"]),
+    # a name given in two languages, either way round; not a person's or a body's bracket
+    ("the Secretary General added that Nordplus Adult (Nordplus Voksen), with", ["Nordplus Adult"]),
+    ("presented the Takaful and Karama (Solidarity and Dignity) cash transfers", ["Takaful and Karama"]),
+    ("and the adult apprenticeship scheme (voksenlærlingeordningen), under which", ["adult apprenticeship scheme"]),
+    ("Ms Karin Lindqvist (Sverige) and Mr Jonas Helgason (Nordregio) said", []),
+    ("the Committee on Social Development, Labour and Employment (STC-SDLE-5) met", []),
 ])
 def test_programmes(nlp, text, names):
     values = [m.value for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"]

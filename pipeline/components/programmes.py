@@ -25,6 +25,8 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from ..data import Label, Mention
+from ..lexicon import english_words
+from ..settings import DEFAULT_LEXICON
 from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
 from .speakers import CAPS, LO, UP
 
@@ -88,7 +90,7 @@ def canonical(name: str) -> str:
 
 
 class ProgrammeRecogniser(DataComponent):
-    files = ("heads.tsv", "not_programmes.txt", "known.tsv", "adoption_verbs.txt", "scope_words.txt",
+    files = ("heads.tsv", "foreign_words.txt", "not_programmes.txt", "known.tsv", "adoption_verbs.txt", "scope_words.txt",
              "generic_modifiers.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -146,6 +148,10 @@ class ProgrammeRecogniser(DataComponent):
         self.governed = re.compile(  # "arrived under the Canada-Ukraine Authorization for Emergency Travel"
             rf"\b(?:under|through|via)\sthe\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{2,6}})"
             rf"(?=\s\([{UP}][{UP}0-9-]{{1,9}}\))")
+        self.trailing_name = re.compile(
+            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{1,6}}"
+            rf"|(?:[{LO}][\w-]*\s){{1,4}}(?:{lower_heads}))$")
+        self.english = english_words(DEFAULT_LEXICON) - set(read_words(path / "foreign_words.txt"))
         self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
                                      rf"(?:\s?[-–:]\s?(?P<orig>[^()]{{3,90}}))?\)")
 
@@ -162,6 +168,7 @@ class ProgrammeRecogniser(DataComponent):
         found += self._lowercase(text)
         found += self._named_heads(text, doc)
         found += self._reversed_definitions(text)
+        found += self._translated(text, mentions_of(doc))
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
         found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
@@ -527,6 +534,50 @@ class ProgrammeRecogniser(DataComponent):
                 if inner[0] <= q.start and q.end <= inner[1]:
                     found[i] = dataclasses.replace(q, value=p.value, attrs=dict(q.attrs, key=p.attrs["key"]))
         return found
+
+    def _translated(self, text: str, others: list[Mention]) -> list[Mention]:
+        """A name given in two languages is a name of something a country runs: 'Nordplus Adult
+        (Nordplus Voksen)', 'Takaful and Karama (Solidarity and Dignity)', 'the adult
+        apprenticeship scheme (voksenlærlingeordningen)'. One side must be plainly English, the
+        other plainly not; a bracket holding a country, or a name of a person, says nothing."""
+        out = []
+        for b in re.finditer(r"\s\((?P<inner>[^()]{3,90})\)", text):
+            name_m = self.trailing_name.search(text, max(0, b.start() - 150), b.start())
+            if not name_m:
+                continue
+            words = name_m.group("name").split()
+            if words[-1].islower():  # "whether the civil service bill": the words after the last stop word
+                stops = [i for i, w in enumerate(words[:-1]) if w in STOP_WORDS or len(w) < 2]
+                words = words[stops[-1] + 1:] if stops else words
+            while words and (words[0] in _DETERMINERS or words[0] in LEADING or words[0] in ("The", "A", "An")):
+                words.pop(0)
+            parts = [p.strip() for p in re.split(r",\s*|\s[–-]\s", b.group("inner")) if p.strip()]
+            acronyms = [p for p in parts if p.upper() == p]  # "IGU", "STC-SDLE-5"
+            other = next((p for p in parts if p.upper() != p), "")
+            if len(words) < 2 and not (words and words[-1].lower() in self.heads) or not other \
+                    or all(w.isupper() for w in words):
+                continue
+            start = b.start() - len(" ".join(words))
+            if re.search(r"[,'’]\s?$", text[max(0, start - 2):start]):
+                continue  # "Plan for Micro, Small and Medium-sized Enterprises": only the end of a name
+            if any(o.label in (Label.COUNTRY, Label.SPEAKER) and start <= o.end and o.start < b.end() for o in others):
+                continue  # "Karin Lindqvist (Sweden)", "Tarmo Kask (Estonia)"
+            name_foreign, other_foreign = self._foreign_share(words), self._foreign_share(other.split())
+            two_languages = (other_foreign >= 0.5 and name_foreign < other_foreign) or \
+                            (name_foreign >= 0.5 and other_foreign <= 0.2 and len(other.split()) >= 2)
+            if not two_languages or self._class(" ".join(words)) in ("organisation", "people"):
+                continue
+            mention = self._make(text, start, b.start(), "programme:translated", 0.7,
+                                 acronym=acronyms[0] if acronyms else "")
+            if mention:
+                out.append(mention)
+        return out
+
+    def _foreign_share(self, words: list[str]) -> float:
+        letters = [w.strip(".,;:'’\"”“").lower() for w in words if re.search(r"[^\W\d_]", w)]
+        if not letters or not self.english:
+            return 0.0
+        return sum(w not in self.english and w not in STOP_WORDS for w in letters) / len(letters)
 
     def _acronym_mentions(self, text: str, found: list[Mention]) -> list[Mention]:
         """A known programme acronym standing alone ('the CIR', 'ESF+ and AMIF')."""
