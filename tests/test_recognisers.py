@@ -77,6 +77,15 @@ def test_countries(nlp, text, codes):
     ("these two aspects", []),
     ("1996 101 865 77 549 9 999 102.07", []),
     ("paragraphs 111, 112 and 113 of the document", []),
+    # currencies written as other countries write them; a letter and a number that are a code
+    ("N75 billion, R7.4 billion, GH¢ 350 million and Ksh 2,000 per month",
+     [(7.5e10, "NGN?"), (7.4e9, "ZAR?"), (3.5e8, "GHS"), (2000, "KES")]),
+    ("4.2 billion Philippine pesos, 45 billion guaraníes and Can$960 million",
+     [(4.2e9, "PHP"), (4.5e10, "PYG"), (9.6e8, "CAD")]),
+    ("K12 schools and the R2 form", []),
+    # a rate and its base; ranges of ages
+    ("a density of 44.5 per 10 000 population", [(44.5, "count")]),
+    ("young people aged 16–25 and workers aged 25 to 64", [(25, "years"), (64, "years")]),
 ])
 def test_figures(nlp, text, figures):
     got = [(float(m.value), m.attrs["unit"]) for m in found(nlp, text, Label.FIGURE)]

@@ -32,7 +32,7 @@ MEASURE_STOP = STOP_WORDS | {"each", "per", "compared", "respectively", "approxi
 
 def _plain(m: re.Match) -> bool:
     """A number written without a unit, currency or scale: a count, if anything."""
-    return not (m.group("cur") or m.group("unit") or m.group("glued") or m.group("scale"))
+    return not (m.group("cur") or m.group("letter") or m.group("unit") or m.group("glued") or m.group("scale"))
 
 
 def _too_long(num: str) -> bool:
@@ -80,13 +80,14 @@ class FigureRecogniser(DataComponent):
         self.age_cues = {w.lower() for w in read_words(path / "age_cues.txt")}
         cur = _alternation(before)
         unit_after = _alternation(after)
+        letters = _alternation([u for u, w in where.items() if w == "glued"])  # "R7.4 billion", "N75 billion"
         self.pattern = re.compile(
-            rf"(?<![\w/.,:#-])(?:(?P<cur>{cur})\s?)?"
+            rf"(?<![\w/.,:#-])(?:(?P<cur>{cur})\s?|(?P<letter>{letters})(?=\d))?"
             rf"(?:(?P<ratio_a>\d{{1,3}})\s(?:out\sof|in)\s(?P<ratio_b>\d{{1,4}})(?!\d)"
             rf"|(?P<frac_a>\d)/(?P<frac_b>\d{{1,2}})(?=\s+of\b)"
             rf"|(?P<num>{NUM})(?:\s?(?P<sep>-|–|to|and)\s?(?:(?:{cur})\s?)?(?P<num2>{NUM}))?"
             rf"(?:(?P<glued>{glued})\b|\s(?P<scale>{spaced})\b)?"
-            rf"(?:\s?(?P<unit>{unit_after})(?![\w$]))?)"
+            rf"(?:(?:\s(?P<adj>[A-Z][a-zà-ÿ]+))?\s?(?P<unit>{unit_after})(?![\w$]))?)"
             rf"(?![\w/]|[.,]\d|-\w)")
         worded = _alternation(list(self.words))
         self.word_pattern = re.compile(
@@ -107,6 +108,7 @@ class FigureRecogniser(DataComponent):
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # a Doc rebuilds its text on every access: read it once
         found = mentions_of(doc)
+        adjectives = {c.start: c.value for c in found if c.label == Label.COUNTRY}  # "Philippine pesos"
         taken: list[tuple[int, int]] = []
         for m in self.fraction_pattern.finditer(text):
             found.append(self._mention(text, m.start(), m.end("words"), self.fractions[m.group("words").lower()],
@@ -125,13 +127,14 @@ class FigureRecogniser(DataComponent):
             pos = m.end()
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            if m.group("num2") and _plain(m) and m.group("sep") in ("-", "–"):
-                continue  # "95-1262", "2021-2027": a symbol or a span of years
+            if m.group("num2") and _plain(m) and m.group("sep") in ("-", "–") \
+                    and not self._age(text, m.start(), m.end(), m.group("num2")):
+                continue  # "95-1262", "2021-2027": a symbol or a span of years; "aged 18-29" is an age
             if m.group("num2") and not self._is_range(text, m):
                 pos = m.end("num")  # two figures ("from 20 to 30", "62 and 74"): read each alone
                 mention = self._single(text, m)
             else:
-                mention = self._digits(text, m)
+                mention = self._digits(text, m, adjectives)
             if mention is not None:
                 found.append(mention)
                 taken.append((mention.start, mention.end))
@@ -143,7 +146,7 @@ class FigureRecogniser(DataComponent):
                 found.append(mention)
         return doc
 
-    def _digits(self, text: str, m: re.Match) -> Mention | None:
+    def _digits(self, text: str, m: re.Match, adjectives: dict[int, str]) -> Mention | None:
         start, end = m.start(), m.end()
         if m.group("ratio_a"):
             a, b = float(m.group("ratio_a")), float(m.group("ratio_b"))
@@ -158,13 +161,21 @@ class FigureRecogniser(DataComponent):
         num, num2 = m.group("num"), m.group("num2")
         if _too_long(num) or (num2 and _too_long(num2)):
             return None  # an identifier or noise, not a quantity anyone said
-        cur, unit_word = m.group("cur"), m.group("unit")
+        cur, unit_word = m.group("cur") or m.group("letter"), m.group("unit")
         scale_word = m.group("glued") or m.group("scale")
+        if m.group("letter") and not (scale_word or re.search(r"[,.]", num)
+                                      or re.match(r"\s+(?:a|per)\s", text[m.end():m.end() + 6])):
+            return None  # "K12", "R2": a letter and a number are a code unless they read as money
         if m.group("glued") and not (cur or unit_word or m.group("glued") in ("M", "bn", "B")):
             return None  # "5m" alone may be metres
         unit = self.units.get(cur or "") or self.units.get(unit_word or "") or "count"
         if cur and unit_word and self.units.get(unit_word) not in (None, unit):
             unit = self.units[unit_word]
+        if m.group("adj"):  # "4.2 billion Philippine pesos": the currency of the country named
+            if m.start("adj") not in adjectives:  # "10 Working days": the figure ends before the word
+                shorter = self.pattern.match(text, m.start(), m.start("adj"))
+                return self._digits(text, shorter, {}) if shorter else None
+            unit = self.currency(unit, adjectives[m.start("adj")])
         value = _number(num2 or num)
         low = _number(num) if num2 else None
         factor = self.scales.get(scale_word or "", 1.0)
@@ -173,9 +184,13 @@ class FigureRecogniser(DataComponent):
             return None  # "1,5" without a unit: a list, not a quantity
         if plain and not self._is_count(text, start, m.end("num"), num):
             return None
-        if plain and not num2 and self._age(text, start, end, num):
-            return self._mention(text, start, end, value, "years", "figure:age", 0.7)
-        if plain and (self._next_is_month(text, end) or not self._counts_something(text, end)):
+        if plain and self._age(text, start, end, num2 or num):
+            return self._mention(text, start, end, value, "years", "figure:age", 0.7,
+                                 _number(num) if num2 else None)
+        if plain and re.search(r"\bper\s+$", text[max(0, start - 5):start]):
+            return None  # "per 10 000 population": the base of a rate
+        rate = plain and re.match(r"\s+per\s+(?:\d[\d\s,.\u00a0]*\s)?[a-z]", text[end:end + 30])
+        if plain and not rate and (self._next_is_month(text, end) or not self._counts_something(text, end)):
             return None  # a date ("17 to 19 February"), a table cell or a reference number
         if plain and num2 and YEAR.match(num2):
             return None
@@ -188,9 +203,10 @@ class FigureRecogniser(DataComponent):
         ("from 20 to 30 percent") unless that is a count."""
         end = m.end("num")
         num = m.group("num")
-        if _too_long(num):
+        if _too_long(num) or m.group("letter") and not re.search(r"[,.]", num):
             return None
-        unit = self.units.get(m.group("cur") or "") or self.units.get(m.group("unit") or "") or "count"
+        unit = self.units.get(m.group("cur") or m.group("letter") or "") or self.units.get(m.group("unit") or "") \
+            or "count"
         if unit == "count" and (not self._is_count(text, m.start(), end, num) or self._next_is_month(text, m.end())):
             return None  # "25 and 26 April": two days of a date
         if m.group("sep") == "and" and unit != "count" and not m.group("cur"):
