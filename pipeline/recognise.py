@@ -7,6 +7,7 @@ back with document offsets, page and box.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 from functools import lru_cache
@@ -16,7 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
 
-from . import components  # noqa: F401  (registers the factories before spacy.load)
+from . import __version__, components  # noqa: F401  (registers the factories before spacy.load)
 from .components.common import mentions_of, read_words
 from .components.speakers import is_abbreviation
 from .data import Document, Mention
@@ -26,6 +27,18 @@ log = logging.getLogger(__name__)
 
 RULE_COMPONENTS = {"countries": "meeting_countries", "figures": "meeting_figures",
                    "speakers": "meeting_speakers", "programmes": "meeting_programmes"}
+
+
+def rules_version(model: Path, lexicon: Path) -> str:
+    """The package version and a digest of the model and word list: a document's rows made
+    with other rules are stale, and ``run`` processes it again. Not cached: a user may edit a
+    rule file between two runs of one process."""
+    digest = hashlib.sha256()
+    for folder in (Path(model), Path(lexicon)):
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(f.relative_to(folder)).encode())
+            digest.update(f.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 @lru_cache(maxsize=2)

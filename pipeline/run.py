@@ -23,12 +23,11 @@ try:
 except ImportError:  # pragma: no cover - Windows runs documents in-process, without limits
     resource = None
 
-from . import __version__
 from .data import Result, Status
 from .errors import BadInputError, ResourceLimitError
 from .extract import extract, read_pdf_bytes, sha256
 from .link import link
-from .recognise import load_nlp, recognise
+from .recognise import load_nlp, recognise, rules_version
 from .review import apply_corrections
 from .settings import Settings
 from .tables import Store, rows
@@ -118,7 +117,7 @@ class Plan:
     still_failed: list[tuple[str, str]]  # skipped files whose last run failed: (source, error)
 
 
-def plan(store: Store, pdfs: list[Path], force: bool) -> Plan:
+def plan(store: Store, pdfs: list[Path], force: bool, version: str) -> Plan:
     """Split the PDFs into those to process and those to skip: unchanged since their last run,
     or a byte-identical copy of another PDF of the folder (one document, one set of rows)."""
     reviewed = store.table("corrections").groupby("doc_id").reviewed_at.max().to_dict()
@@ -133,7 +132,7 @@ def plan(store: Store, pdfs: list[Path], force: bool) -> Plan:
             continue
         seen.add(digest)
         known = done.get(str(p))
-        if not force and known is not None and known.version == __version__ and known.doc_id == digest \
+        if not force and known is not None and known.version == version and known.doc_id == digest \
                 and not str(known.error or "").startswith(RETRIED) \
                 and reviewed.get(known.doc_id, "") <= (known.processed_at or ""):
             result.skip.append(p)  # unchanged: the same rows (or the same failure) would come out
@@ -145,7 +144,7 @@ def plan(store: Store, pdfs: list[Path], force: bool) -> Plan:
 
 
 def _child(conn: Connection, path: Path, digest: str, settings: Settings, password: str | None,
-           corrections: list[dict]) -> None:
+           corrections: list[dict], version: str) -> None:
     """Worker body: cap memory, process one document, send its rows back."""
     try:
         soft = settings.memory_mb * 1024 * 1024
@@ -155,7 +154,7 @@ def _child(conn: Connection, path: Path, digest: str, settings: Settings, passwo
     try:
         result = process(path, settings, password, corrections)
         conn.send((result.doc_id, result.source, result.status.value, result.pages,
-                   rows(result, __version__)))
+                   rows(result, version)))
     except BaseException:  # never let a worker die silently
         conn.send((digest, str(path), "failed", 0, {"error": traceback.format_exc(limit=3)}))
     finally:
@@ -172,7 +171,8 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
     summary = Summary()
     with Store(outdir) as store:
         pdfs = find_pdfs(folder)
-        work = plan(store, pdfs, force)
+        version = rules_version(settings.model, settings.lexicon)
+        work = plan(store, pdfs, force, version)
         summary.skipped, summary.still_failed = len(work.skip), work.still_failed
         if prune:
             present = {str(p) for p in pdfs}
@@ -183,9 +183,10 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
             on_plan(len(work.todo), len(work.skip))
         load_nlp(settings.model)  # load once, before forking: workers share it
         corrections = _corrections_by_doc(store)
-        for doc_id, source, status, pages, tables in _results(work.todo, settings, jobs, password, corrections):
+        for doc_id, source, status, pages, tables in _results(work.todo, settings, jobs, password, corrections,
+                                                                        version):
             if "error" in tables:
-                tables = _crash_rows(doc_id, source, tables["error"])
+                tables = _crash_rows(doc_id, source, tables["error"], version)
                 status = Status.FAILED.value
             store.replace(doc_id, tables, source=source)
             summary.processed += 1
@@ -209,20 +210,20 @@ def _corrections_by_doc(store: Store) -> dict[str, list[dict]]:
     return out
 
 
-def _crash_rows(digest: str, source: str, error: str) -> dict[str, list[dict]]:
+def _crash_rows(digest: str, source: str, error: str, version: str) -> dict[str, list[dict]]:
     result = Result(digest, source, Status.FAILED,
                     problems=(f"error: the worker crashed: {error.strip().splitlines()[-1]}",))
-    return rows(result, __version__)
+    return rows(result, version)
 
 
 def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, password: str | None,
-             corrections: dict[str, list[dict]]) -> Iterable[tuple]:
+             corrections: dict[str, list[dict]], version: str) -> Iterable[tuple]:
     """Process documents in forked workers, at most ``jobs`` at once; yield results as they end.
     A worker over its time limit or memory cap is stopped and its document recorded as failed."""
     if "fork" not in multiprocessing.get_all_start_methods():
         for path, digest in todo:  # no fork (Windows): in-process, without limits
             r = process(path, settings, password, corrections.get(digest, []))
-            yield r.doc_id, r.source, r.status.value, r.pages, rows(r, __version__)
+            yield r.doc_id, r.source, r.status.value, r.pages, rows(r, version)
         return
     ctx = multiprocessing.get_context("fork")
     pending = list(todo)[::-1]
@@ -232,7 +233,7 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
             path, digest = pending.pop()
             parent, child = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_child, args=(child, path, digest, settings, password,
-                                                    corrections.get(digest, [])), daemon=True)
+                                                    corrections.get(digest, []), version), daemon=True)
             proc.start()
             child.close()
             running[parent] = (proc, path, digest, time.monotonic())
@@ -243,8 +244,8 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
             try:
                 yield conn.recv()
             except EOFError:  # died without a word: killed by the kernel or a signal
-                yield _limit(path, digest, f"the worker stopped (exit code {proc.exitcode}); the file may need "
-                                           f"more than {settings.memory_mb} MB: raise --memory-mb or split it")
+                yield _limit(path, digest, version, f"the worker stopped (exit code {proc.exitcode}); the file "
+                                                    f"may need more than {settings.memory_mb} MB: raise --memory-mb or split it")
             finally:
                 conn.close()
                 proc.join()
@@ -262,7 +263,7 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
             proc.join()
             conn.close()
             del running[conn]
-            yield _limit(path, digest, why)
+            yield _limit(path, digest, version, why)
 
 
 def _own_peak_mb() -> float:
@@ -287,6 +288,6 @@ def _resident_mb(pid: int) -> float:
         return 0.0
 
 
-def _limit(path: Path, digest: str, message: str) -> tuple:
+def _limit(path: Path, digest: str, version: str, message: str) -> tuple:
     result = Result(digest, str(path), Status.FAILED, problems=(f"{ResourceLimitError.status}: {message}",))
-    return result.doc_id, result.source, result.status.value, 0, rows(result, __version__)
+    return result.doc_id, result.source, result.status.value, 0, rows(result, version)

@@ -247,3 +247,21 @@ def test_prune_forgets_documents_that_left_the_folder(make_pdf, tmp_path):
     docs = pd.read_csv(out / "documents.csv")
     assert [Path(s).name for s in docs.source] == ["Peru.pdf"]
     assert set(pd.read_csv(out / "speakers.csv").name) == {"Peru"}
+
+
+def test_documents_made_with_other_rules_are_processed_again(make_pdf, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_pdf([["The representative of Peru said that 12 projects had started."]], name="in/Peru.pdf")
+    model = tmp_path / "model"
+    shutil.copytree(Settings().model, model)
+    out = tmp_path / "out"
+    run = ["run", str(folder), "--out", str(out), "--model", str(model), "--quiet"]
+    assert main(run) == 0
+    first = pd.read_csv(out / "documents.csv").processed_at[0]
+    assert main(run) == 0
+    assert pd.read_csv(out / "documents.csv").processed_at[0] == first  # nothing changed: skipped
+    with open(model / "figures" / "identifier_words.txt", "a", encoding="utf-8") as f:
+        f.write("projects\n")  # a user edits a rule: the rows made with the old rules are stale
+    assert main(run) == 0
+    assert pd.read_csv(out / "documents.csv").processed_at[0] != first
