@@ -552,8 +552,11 @@ class ProgrammeRecogniser(DataComponent):
             while words and (words[0] in _DETERMINERS or words[0] in LEADING or words[0] in ("The", "A", "An")):
                 words.pop(0)
             parts = [p.strip() for p in re.split(r",\s*|\s[–-]\s", b.group("inner")) if p.strip()]
-            acronyms = [p for p in parts if p.upper() == p]  # "IGU", "STC-SDLE-5"
-            other = next((p for p in parts if p.upper() != p), "")
+            acronyms = [p for p in parts if p.upper() == p or ACRONYM.match(p)
+                        or re.fullmatch(r"[A-Z][A-Za-z]{0,5}[A-Z]s?", p)]  # "IGU", "STC-SDLE-5", "MoUs"
+            other = next((p for p in parts if p not in acronyms), "")
+            if not re.fullmatch(r"[^\W\d_][^\W\d_'’ -]*(?:['’][^\W\d_]+)*(?:[ -][^\W\d_'’]+)*", other):
+                continue  # "(document WT/COMTD/W/26)", "(up to 50 per cent)": no name
             if len(words) < 2 and not (words and words[-1].lower() in self.heads) or not other \
                     or all(w.isupper() for w in words):
                 continue
@@ -564,7 +567,8 @@ class ProgrammeRecogniser(DataComponent):
                 continue  # "Karin Lindqvist (Sweden)", "Tarmo Kask (Estonia)"
             name_foreign, other_foreign = self._foreign_share(words), self._foreign_share(other.split())
             two_languages = (other_foreign >= 0.5 and name_foreign < other_foreign) or \
-                            (name_foreign >= 0.5 and other_foreign <= 0.2 and len(other.split()) >= 2)
+                            (name_foreign >= 0.5 and other_foreign <= 0.2 and len(other.split()) >= 2
+                             and other[:1].isupper())  # "Takaful and Karama (Solidarity and Dignity)"
             if not two_languages or self._class(" ".join(words)) in ("organisation", "people"):
                 continue
             mention = self._make(text, start, b.start(), "programme:translated", 0.7,
@@ -574,7 +578,8 @@ class ProgrammeRecogniser(DataComponent):
         return out
 
     def _foreign_share(self, words: list[str]) -> float:
-        letters = [w.strip(".,;:'’\"”“").lower() for w in words if re.search(r"[^\W\d_]", w)]
+        letters = [w.strip(".,;:'’\"”“").lower() for w in words if re.search(r"[^\W\d_]", w)
+                   and not w.isupper()]  # an acronym or a numeral ("SCM", "II") is in no language
         if not letters or not self.english:
             return 0.0
         return sum(w not in self.english and w not in STOP_WORDS for w in letters) / len(letters)
