@@ -120,6 +120,8 @@ class _Speakers:
         return self.new(name=office, kind="chair", role=office)
 
 
+HEADING = 600  # characters at the start of a document where its title and heading stand
+
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), start=1)}
 DATE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:and|-|–)\s*\d{1,2})?\s+(%s)\s+(\d{4})|(%s)\s+(\d{1,2}),?\s+(\d{4}))\b"
@@ -222,6 +224,11 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 resolved[i] = e
         elif kind == "collective":
             resolved[i] = None
+    # "HOUSE OF LORDS" in the heading: a member with no other country sits in that parliament
+    house = next((m.attrs["country"] for m in speakers if m.attrs.get("kind") == "house" and m.start < HEADING), "")
+    for e in reg.entities:
+        if house and e.kind == "person" and not e.country:
+            e.country = house
     # "Delegates from Japan ... welcomed" where Mr TAKEMURA (Japan) speaks: one speaker, the person
     for e in [e for e in reg.entities if e.kind == "delegation" and e.spoke]:
         people = [p for p in reg.entities if p.kind == "person" and p.spoke and p.country == e.country]

@@ -126,3 +126,12 @@ def test_absent_vice_chair_organisation_representative_and_the_voice_of_the_secr
     assert {f.text: names[f.speaker_id] for f in x.figures} == {
         "12": "Siobhán KEARNEY", "40%": "Julia ORTMANN", "3": "Siobhán KEARNEY"}
     assert {s.name: s.country for s in x.speakers}["Julia ORTMANN"] == "BIAC"
+
+
+def test_a_parliament_in_the_heading_is_its_members_country(nlp):
+    text = ("HOUSE OF LORDS\n\nDebate summary\n\n"
+            "Lord Pennington of Ashby (Con) asked what the Restart Scheme had achieved.\n\n"
+            "Baroness Okafor (LD) said that only 1 in 10 participants had declared a condition.\n\n"
+            "Lord Pennington said that the figures were welcome.")
+    x, _ = _linked(nlp, text)
+    assert {(s.name, s.country) for s in x.speakers} == {("Pennington of Ashby", "GB"), ("Okafor", "GB")}

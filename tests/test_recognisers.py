@@ -156,6 +156,10 @@ def speakers(nlp, text):
      "Employment Finland: Ms Heli Rantanen, Minister of Employment Åland (guest): Ms Annika Mattsson, Minister",
      [("Rasmus Thygesen", "DK", False), ("Søren Kjærgaard", "DK", False), ("Heli Rantanen", "FI", False),
       ("Annika Mattsson", "AX", False)]),
+    # a peer's title holds a place; a chair named in brackets
+    ("Lord Pennington of Ashby (Con) asked what assessment had been made.",
+     [("Pennington of Ashby", "", True)]),
+    ("The Chair (Lucia Nicholsonová) opened the meeting.", [("Lucia Nicholsonová", "", True)]),
     # the ILO's delegations and offices
     ("The Government member of Brazil, speaking on behalf of GRULAC, said that", [("Brazil", "BR", True)]),
     ("The Worker Vice-Chairperson stated that", [("Worker Vice-Chairperson", "", True)]),

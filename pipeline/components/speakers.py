@@ -45,7 +45,7 @@ def is_abbreviation(honorific: str) -> bool:
 
 
 class SpeakerRecogniser(DataComponent):
-    files = ("honorifics.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
+    files = ("honorifics.txt", "territorial_titles.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
              "chairs.txt", "chair_labels.txt", "org_heads.txt", "organisations.tsv", "not_names.txt",
              "not_surnames.txt", "apposition_ends.txt", "role_refs.txt", "honorific_gender.tsv",
              "presence_verbs.txt")
@@ -65,6 +65,8 @@ class SpeakerRecogniser(DataComponent):
         self.presence_re = re.compile(rf"(?:\s*\([^()]{{1,40}}\))?(?:[\s,]+(?:and\b|the\b|of\b|[{UP}][\w'’-]*)){{0,8}}"
                                       rf",?\s+"
                                       rf"(?:(?:also|all|both|had|have|has|were|was)\s+){{0,2}}(?:{presence})\b")
+        self.territorial = {w.lower() for w in read_words(path / "territorial_titles.txt")}
+        self.seat = re.compile(rf"\sof\s{TITLE}(?:[\s-](?:upon|on|in|under|le|{TITLE})){{0,3}}\b")
         self.gender = {r["honorific"].lower(): r["gender"] for r in read_tsv(path / "honorific_gender.tsv")}
         self.prepositions = {w.lower() for w in read_words(path / "prepositions.txt")}
         self.collective = sorted((w.lower() for w in read_words(path / "collective.txt")), key=len, reverse=True)
@@ -76,6 +78,9 @@ class SpeakerRecogniser(DataComponent):
         self.organisations = {r["name"]: (r["acronym"], r["kind"]) for r in orgs}
         self.org_matcher = PhraseMatcher(self.nlp.vocab)
         self.org_matcher.add("ORG", list(self.nlp.tokenizer.pipe(self.organisations)))
+        self.houses = {r["name"].lower(): r["acronym"] for r in orgs if r["kind"] == "national"}
+        self.house_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")  # headings are often in capitals
+        self.house_matcher.add("HOUSE", list(self.nlp.tokenizer.pipe(self.houses)))
         hon_re = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True))
         verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
         self.verb_re = re.compile(rf"\b(?:{verbs})\b")
@@ -100,6 +105,8 @@ class SpeakerRecogniser(DataComponent):
             rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[{UP}][\w .-]{{2,30}}['’]s\s+)?"
             rf"(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
+        self.chair_named = re.compile(  # "The Chair (Lucia Ďuriš Nicholsonová) opened the meeting"
+            rf"\b(?:{chairs})\s\((?P<names>{FIRST}(?:\s(?:{TITLE}|{CAPS})){{1,3}})\)")
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
         refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
         self.role_ref = re.compile(rf"\b[Tt]he\s(?P<role>{refs})\b(?![\w-])(?!\s(?:of|for|to)\b)")
@@ -124,6 +131,10 @@ class SpeakerRecogniser(DataComponent):
         for start, end, attrs in people:
             found.append(self._person(text, start, end, attrs, people, countries, orgs))
         found.extend(self._delegations(text, countries, orgs))
+        for span in filter_spans([doc[s:e] for _, s, e in self.house_matcher(doc)]):  # "HOUSE OF LORDS"
+            code = self.houses[span.text.lower()]
+            found.append(Mention(Label.SPEAKER, span.text, span.start_char, span.end_char, "speaker:house", 0.6,
+                                 value=code, attrs={"kind": "house", "country": code}))
         found.extend(self._chairs(text, people))
         found.extend(self._collectives(doc, text))
         found = without_overlaps(found)
@@ -159,6 +170,10 @@ class SpeakerRecogniser(DataComponent):
                 continue
             end = m.start("names") + len(" ".join(names))
             first, sur = self._split_name(names) if len(names) > 1 else ("", names[0])
+            seat = self.seat.match(text, end) if m.group("hon").lower() in self.territorial else None
+            if seat:  # "Lord Pennington of Ashby": the peer's whole title is the name
+                end = seat.end()
+                first, sur = "", text[m.start("names"):end]
             add(m.start(), end, {"first": first, "surname": sur, "honorific": m.group("hon"),
                                  "name": text[m.start("names"):end]})
         for m in self.caps_name.finditer(text):
@@ -184,6 +199,11 @@ class SpeakerRecogniser(DataComponent):
                 continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
             first, sur = self._split_name(names)
             add(m.start(), m.end("names"), {"first": first, "surname": sur, "honorific": ""})
+        for m in self.chair_named.finditer(text):
+            names = m.group("names").split()
+            if not any(not_a_name(n) for n in names):
+                first, sur = self._split_name(names)
+                add(m.start("names"), m.end("names"), {"first": first, "surname": sur, "honorific": ""})
         for m in self.role_then_name.finditer(text):
             names = m.group("names").split()
             if any(not_a_name(n) for n in names):
@@ -466,8 +486,10 @@ class SpeakerRecogniser(DataComponent):
             if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]):
                 continue
             office = m.group("office")
-            named = [p for p in people if p[0] == m.end() + 2 and text[m.end():m.end() + 2] == ", "]
-            if named:  # "The Chair, Dragoș Pîslaru, opened the meeting": the person chairs and speaks
+            named = [p for p in people if p[0] == m.end() + 2 and (text[m.end():m.end() + 2] == ", " or
+                                                                   text[m.end():m.end() + 2] == " ("
+                                                                   and text[p[1]:p[1] + 1] == ")")]
+            if named:  # "The Chair, Dragoș Pîslaru, opened", "The Deputy Speaker (Lord Ramsden of Hull)"
                 out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"),
                                    "speaker:chair-declared", 0.9, value=office,
                                    attrs={"kind": "chair-declared", "office": office, "person_start": named[0][0]}))
