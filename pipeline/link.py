@@ -175,7 +175,7 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
             governed = m.attrs.get("governed")
             if m.attrs.get("speaks_for"):
                 voices[m.attrs["speaks_for"]] = e
-            if m.attrs.get("floor") or (m.attrs.get("intro") and governed in (None, "by")
+            if m.attrs.get("floor") or m.attrs.get("took_floor") or (m.attrs.get("intro") and governed in (None, "by")
                                         and not m.attrs.get("listed") and not m.attrs.get("absent")):
                 e.spoke = True
             resolved[i] = e

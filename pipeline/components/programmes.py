@@ -201,7 +201,11 @@ class ProgrammeRecogniser(DataComponent):
                 self.heads.get(words[-1]) not in ("organisation", "people") and "the" not in whole and \
                 not re.search(r"(?:tion|sion|ment|ance|ence)$", words[0]):  # not "Part II of the Work Programme"
             return "programme"  # "Coding for Employment Programme", "Jobs for Youth in Africa Strategy"
-        return self.heads.get(words[-1], "") if words else ""
+        if not words:
+            return ""
+        if not self.heads.get(words[-1]) and self.heads.get(words[0]) == "organisation":
+            return "organisation"  # "Servicio Público de Empleo Estatal": a head written first
+        return self.heads.get(words[-1], "")
 
     def _make(self, text: str, start: int, end: int, rule: str, confidence: float,
               acronym: str = "", name: str | None = None) -> Mention | None:
@@ -253,10 +257,12 @@ class ProgrammeRecogniser(DataComponent):
                     forms.append((m.start("orig") + m.group("orig").index(orig), orig))
             for start, form in forms:
                 cls = self._class(form)
-                proper = sum(w[:1].isupper() for w in form.split()) * 2 >= len(form.split())
+                # "Reddito di cittadinanza (RdC)": a name in another language is written in sentence case
+                proper = sum(w[:1].isupper() for w in form.split()) * 2 >= len(form.split()) or \
+                    len(form.split()) > 1 and self._foreign_share(form.split()) >= 0.6
                 if cls in ("organisation", "people") or not (cls in ("programme", "weak") or proper):
                     continue
-                if cls == "" and not self.head_re.search(form):
+                if cls == "" and not self.head_re.search(form) and not self._foreign_share(form.split()) >= 0.6:
                     continue  # a proper name without a programme word: an organisation, a place
                 mention = self._make(text, start, start + len(form), "programme:acronym-definition", 0.85,
                                      acronym=acr)
@@ -563,7 +569,12 @@ class ProgrammeRecogniser(DataComponent):
             start = b.start() - len(" ".join(words))
             if re.search(r"[,'’]\s?$", text[max(0, start - 2):start]):
                 continue  # "Plan for Micro, Small and Medium-sized Enterprises": only the end of a name
-            if any(o.label in (Label.COUNTRY, Label.SPEAKER) and start <= o.end and o.start < b.end() for o in others):
+            owner = [o for o in others if o.label == Label.COUNTRY and o.start == start]
+            if owner and len(words) > 2:  # "the Spanish Minimum Living Income (...)": Spain's, not its name
+                words = words[1:]
+                start = b.start() - len(" ".join(words))
+            if any(o.label == Label.SPEAKER and start <= o.end and o.start < b.start()
+                   or o.label == Label.COUNTRY and b.start() <= o.start < b.end() for o in others):
                 continue  # "Karin Lindqvist (Sweden)", "Tarmo Kask (Estonia)"
             name_foreign, other_foreign = self._foreign_share(words), self._foreign_share(other.split())
             two_languages = (other_foreign >= 0.5 and name_foreign < other_foreign) or \

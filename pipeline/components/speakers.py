@@ -29,10 +29,11 @@ LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Est
 UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
 LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
 PARTICLE = (r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s"
-            r"|[Ll]e\s|[Aa]l-|[Ee]l-|[Ee]l\s|[Aa]l\s|[Bb]en\s|[Aa]bu\s|O['’]|Ó\s|Ní\s|Nic\s|Mac\s|[Tt]er\s)")
+            r"|[Ll]e\s|[Aa]l-|[Ee]l-|[Ee]l\s|[Aa]l\s|[Bb]en\s|[Aa]bu\s|O['’]|Ó\s|Ní\s|Nic\s|Mac\s|[Tt]er\s"
+            r"|bin\s|binti\s)")
 # the words of a particle, which belong to the surname: "Youssef El Amrani", "Cathal Ó BRIAIN"
 PARTICLE_WORDS = {"d'", "de", "la", "van", "der", "den", "von", "da", "di", "del", "dos", "le", "el", "al", "ben",
-                  "abu", "ó", "ní", "nic", "mac", "ter"}
+                  "abu", "ó", "ní", "nic", "mac", "ter", "bin", "binti"}
 CAPS = rf"{PARTICLE}?[{UP}][{UP}'’]+(?:-[{UP}][{UP}'’]+)*(?![{LO}])"
 TITLE = rf"(?:{PARTICLE})?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"
 INITIAL = rf"[{UP}]\.(?:-?[{UP}]\.)?"
@@ -45,7 +46,7 @@ def is_abbreviation(honorific: str) -> bool:
 
 
 class SpeakerRecogniser(DataComponent):
-    files = ("honorifics.txt", "territorial_titles.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
+    files = ("honorifics.txt", "territorial_titles.txt", "speaker_list_labels.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
              "chairs.txt", "chair_labels.txt", "org_heads.txt", "organisations.tsv", "not_names.txt",
              "not_surnames.txt", "apposition_ends.txt", "role_refs.txt", "honorific_gender.tsv",
              "presence_verbs.txt")
@@ -65,6 +66,11 @@ class SpeakerRecogniser(DataComponent):
         self.presence_re = re.compile(rf"(?:\s*\([^()]{{1,40}}\))?(?:[\s,]+(?:and\b|the\b|of\b|[{UP}][\w'’-]*)){{0,8}}"
                                       rf",?\s+"
                                       rf"(?:(?:also|all|both|had|have|has|were|was)\s+){{0,2}}(?:{presence})\b")
+        list_labels = "|".join(re.escape(w) for w in sorted(read_words(path / "speaker_list_labels.txt"),
+                                                              key=len, reverse=True))
+        self.speaker_list = re.compile(rf"(?:^|\n|[.;]\s)(?i:{list_labels})\s?:\s*(?P<list>[^\n]{{5,2000}})")
+        self.listed_name = re.compile(rf"(?:^|,\s|\sand\s)(?P<names>{FIRST}(?:\s(?:{TITLE}|{CAPS})){{1,3}})"
+                                      rf"(?=(?:\s?\([^()]*\))?(?:,|\sand\s|\.?\s*$))")
         self.territorial = {w.lower() for w in read_words(path / "territorial_titles.txt")}
         self.seat = re.compile(rf"\sof\s{TITLE}(?:[\s-](?:upon|on|in|under|le|{TITLE})){{0,3}}\b")
         self.gender = {r["honorific"].lower(): r["gender"] for r in read_tsv(path / "honorific_gender.tsv")}
@@ -199,6 +205,15 @@ class SpeakerRecogniser(DataComponent):
                 continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
             first, sur = self._split_name(names)
             add(m.start(), m.end("names"), {"first": first, "surname": sur, "honorific": ""})
+        for lm in self.speaker_list.finditer(text):  # "Speakers: Ana Ruiz, Jan Novak (DG EMPL), ..."
+            for m in self.listed_name.finditer(lm.group("list")):
+                names = m.group("names").split()
+                if any(not_a_name(n) for n in names):
+                    continue
+                first, sur = self._split_name(names)
+                at = lm.start("list") + m.start("names")
+                add(at, at + len(m.group("names")), {"first": first, "surname": sur, "honorific": "",
+                                                     "took_floor": True})
         for m in self.chair_named.finditer(text):
             names = m.group("names").split()
             if not any(not_a_name(n) for n in names):
@@ -248,6 +263,9 @@ class SpeakerRecogniser(DataComponent):
         attrs = dict(attrs, kind="person", name=name_only,
                      gender=self.gender.get(attrs.get("honorific", "").rstrip(".").lower(), ""))
         stop = self._apposition_end(text, end, people)
+        if attrs.get("took_floor"):  # one of a list of speakers: only its own bracket describes it
+            bracket = re.match(r"\s?\([^()]*\)", text[end:])
+            stop = end + (bracket.end() if bracket else 0)
         # the next line of a participant list ("... Ministry of Employment Finland: Ms Z") ends the role
         stop = min([stop] + [c.start for c in countries if end < c.start < stop and LIST_LABEL.match(text, c.end)])
         appo = text[end:stop]
@@ -471,8 +489,9 @@ class SpeakerRecogniser(DataComponent):
                                    0.9, value=office, attrs={"kind": "chair-declared", "office": office,
                                                              "person_start": nxt[0][0]}))
         for start, end, _ in people:
-            after = re.match(r"(?:\s?\([^()]{1,40}\))?,?\s?\(?(?P<office>Chair|Chairman|Chairwoman|Chairperson"
-                             r"|Co-Chair|Vice-Chair|President)\b(?=[),])", text[end:end + 60])
+            after = re.match(r"(?:\s?\([^()]{1,40}\))?,?\s?(?:\(|as\s(?:its\s|the\s)?)?(?P<office>Chair|Chairman"
+                             r"|Chairwoman|Chairperson|Co-Chair|Vice-Chair|President)\b(?=[),.;])",
+                             text[end:end + 80])  # "(Chair)", "elected Ms X (Norway) as its Chairperson."
             window = max(0, start - 25)
             by = re.search(r"\b(?:chaired|presided(?:\sover)?|moderated)\sby\s$", text[window:start])
             if after or by:
