@@ -217,6 +217,7 @@ def test_the_following_spoke(nlp):
      ["Canada-Ukraine Authorization for Emergency Travel"]),
     ("funded through the Department of Employment and Workplace Relations (DEWR).", []),
     ("Mr X, Minister of Family, Labour and Social Policy (Poland), said", []),  # a portfolio
+    ("Ms Y said that, as Director of Social Programmes at the Ministry, she", []),  # an office
     ("the Law on Vietnamese Workers Working Abroad under Contracts (Law No. 69/2020/QH14), which",
      ["Law on Vietnamese Workers Working Abroad under Contracts"]),
     # a name given in two languages, either way round; not a person's or a body's bracket

@@ -35,6 +35,10 @@ CONNECTORS = {"of", "for", "on", "and", "in", "the", "to", "into", "under", "wit
 # the title of a ministry or a minister's portfolio, in the same list as a name
 PORTFOLIO = re.compile(r"\b(?:Minist(?:er|ry)|Department|Secretary|Commissioner)\s(?:of|for)"
                        r"(?:,?\s(?:[A-Z][\w'’-]*|of|for|and|the|&))*,?\s(?:and\s)?$")
+# an office named after what it runs is a person's title: "Director of Social Programmes"
+OFFICE = re.compile(r"^(?:(?:Deputy|Assistant|Vice|Acting|Chief|Executive|Senior)[\s-])*(?:Director|Head|Minister"
+                    r"|Secretary|Commissioner|Coordinator|Co-ordinator|Manager|Officer|Chair|President|Rapporteur"
+                    r"|Advis[eo]r)(?:-General)?\s(?:of|for)\s")
 # words that open a sentence before a name, not part of it: "From 2025 the Lifelong Learning Entitlement"
 LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
            "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
@@ -219,6 +223,8 @@ class ProgrammeRecogniser(DataComponent):
             end += number.end()
             surface, name = text[start:end], text[start:end]
         words = name.split()
+        if OFFICE.match(name):
+            return None
         if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
                 (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
             return None  # "Regulation (EU) 2021/241": a programme word alone names nothing
