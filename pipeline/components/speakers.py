@@ -100,9 +100,10 @@ class SpeakerRecogniser(DataComponent):
         self.caps_name = re.compile(rf"(?<![\w.])(?P<first>{FIRST}(?:\s{FIRST}){{0,2}})\s(?P<sur>{CAPS}(?:\s{CAPS}){{0,2}})\b")
         roles = self.roles_re = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
         self.title_name = re.compile(
-            rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,2}})"
+            rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,3}})"
             rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b"
-            rf"|\s?\((?P<paren>[^()]{{2,40}})\)(?:,?\s(?:{verbs})\b|,\s(?:the\s|a\s)?(?i:{roles})\b)"
+            rf"|\s?\((?P<paren>[^()]{{2,40}})\)(?:,?\s(?:{verbs})\b|,\s(?P<prole>(?:the\s|a\s)?(?i:{roles})\b"
+            rf"|speaking\s(?:on\sbehalf\sof|for)\b))"
             rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b|\s\((?:Chair|Chairman|Chairwoman|Chairperson|President)\))")
         self.role_then_name = re.compile(  # "Cabinet Secretary for Labour Florence CHEBET noted"
             rf"(?<![\w-])(?P<role>(?:[{UP}][\w-]*\s)*(?i:{roles})(?:\s(?:of|for|and|the|on|&|[{UP}][\w'’-]*))*?)"
@@ -124,7 +125,7 @@ class SpeakerRecogniser(DataComponent):
             re.I)  # "The Government member of Brazil", as the ILO writes
         self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?|ministers?"
                                            r"|speakers?|ambassadors?)\b")
-        self.behalf = re.compile(r"\bon\sbehalf\sof\s(?:the\s)?(?P<group>[^,;.]{3,80})")
+        self.behalf = re.compile(r"(?:\bspeaking\s)?(?:\bon\sbehalf\sof|\bspeaking\sfor)\s(?:the\s)?(?P<group>[^,;.]{3,80})")
 
     # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
@@ -200,7 +201,7 @@ class SpeakerRecogniser(DataComponent):
             if any(not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
                 continue
             paren = m.group("paren")
-            if paren and not any(w in paren for w in country_names) and \
+            if paren and not m.group("prole") and not any(w in paren for w in country_names) and \
                     not re.match(r"(?:the\s)?(?i:" + self.roles_re + r")\b", paren):
                 continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
             first, sur = self._split_name(names)
@@ -300,6 +301,8 @@ class SpeakerRecogniser(DataComponent):
             group = self.behalf.match(role)
             if group and not org:  # "on behalf of the PPE Group": the group is the organisation
                 org = group.group("group").strip()
+            if group:
+                role = role[group.end():].strip(" ,")  # "speaking for the ECR Group, ...": no office
             attrs.update(role=role if appo.startswith(",") else "", organisation=org, country=country)
         else:
             attrs.update(role="", organisation="", country="")
