@@ -135,3 +135,11 @@ def test_a_parliament_in_the_heading_is_its_members_country(nlp):
             "Lord Pennington said that the figures were welcome.")
     x, _ = _linked(nlp, text)
     assert {(s.name, s.country) for s in x.speakers} == {("Pennington of Ashby", "GB"), ("Okafor", "GB")}
+
+
+def test_who_leads_a_delegation_speaks_for_it(nlp):
+    x, names = _linked(nlp, "The representative of Kenya said that 12 projects had begun.\n\n"
+                            "The delegation of Ghana, led by Hon. Kwame Mensah, Deputy Minister, shared "
+                            "its plan for 350,000 households.")
+    assert {(s.name, s.country) for s in x.speakers} == {("Kenya", "KE"), ("Kwame Mensah", "GH")}
+    assert {f.text: names[f.speaker_id] for f in x.figures}["350,000"] == "Kwame Mensah"

@@ -145,8 +145,9 @@ def speakers(nlp, text):
     # roles written before the name, chained honorifics, a parliament's group and country
     ("Speaking for Kenya, Cabinet Secretary for Labour Florence Chebet noted that",
      [("Florence Chebet", "KE", True)]),
-    ("The Minister of Labour of Liberia, Hon. Cllr. Augustine Flomo, said that",
-     [("Augustine Flomo", "LR", True)]),
+    ("The Minister of Labour of Liberia, Hon. Cllr. Augustine Flomo, said that",  # the minister speaks for Liberia
+     [("Liberia", "LR", False), ("Augustine Flomo", "LR", True)]),
+    ("The Minister for Social Affairs of Iceland informed the meeting.", [("Iceland", "IS", True)]),
     ("Mr Ansgar BRÜMMER (EPP, DE) stressed that", [("Ansgar BRÜMMER", "DE", True)]),
     ("Owen PRICE MP asked why", [("Owen PRICE", "", True)]),
     ("Apostolos Tzitzikostas (EL/EPP), President of the Committee, welcomed the Commissioner.",

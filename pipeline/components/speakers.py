@@ -120,9 +120,10 @@ class SpeakerRecogniser(DataComponent):
         labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
         self.chair_decl = re.compile(rf"\b(?P<office>(?i:{labels}))\s?:\s*")
         self.delegation_before = re.compile(
-            r"\b(?P<head>representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|minister|"
-            r"speaker|(?:government|workers?['’]?|employers?['’]?)\s+members?)\s+(?:of|for|from|to)?\s*(?:the\s+)?$",
-            re.I)  # "The Government member of Brazil", as the ILO writes
+            r"\b(?P<head>(?i:representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|minister|"
+            r"speaker|(?:government|workers?['’]?|employers?['’]?)\s+members?))"
+            r"(?:\s+(?:of|for)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+|&\s+)?[A-Z][\w'’-]*){0,5}\s+(?:of|for)\s"
+            r"|\s+(?:of|for|from|to)?\s*)(?:the\s+)?$")  # "The Government member of Brazil", "Minister of Labour of"
         self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?|ministers?"
                                            r"|speakers?|ambassadors?)\b")
         self.behalf = re.compile(r"(?:\bspeaking\s)?(?:\bon\sbehalf\sof|\bspeaking\sfor)\s(?:the\s)?(?P<group>[^,;.]{3,80})")
@@ -404,7 +405,7 @@ class SpeakerRecogniser(DataComponent):
         for i, (s, e, code, name, kind) in enumerate(bodies):
             if i in listed:
                 continue
-            before = text[max(0, s - 60):s]
+            before = text[max(0, s - 100):s]
             m = self.delegation_before.search(before)
             head_start = s - len(before) + m.start("head") if m else None
             if m is None and kind in ("adjective", "name", "alias", "org"):
@@ -547,17 +548,23 @@ class SpeakerRecogniser(DataComponent):
     @staticmethod
     def _spokespeople(text: str, found: list[Mention]) -> None:
         """'The delegate from Chile (Ms Catalina ROJAS) reported', 'The Secretariat (Mr Paolo RICCI,
-        Directorate ...) presented': the person in brackets speaks, for that delegation or body."""
+        Directorate ...) presented', 'The delegation of Ghana, led by Hon. X, shared': the person
+        in brackets, or who leads, speaks for that delegation or body."""
         persons = {m.start: m for m in found if m.attrs.get("kind") == "person"}
         for m in found:
             if m.attrs.get("kind") not in ("delegation", "chair"):
                 continue
             p = persons.get(m.end + 2) if text[m.end:m.end + 2] == " (" else None
+            # "The delegation of Ghana, led by Hon. X", "The Minister of Labour of Liberia, Hon. X, said"
+            led = re.match(r",?\s(?:(?:led|headed)\sby\s)?", text[m.end:m.end + 16])
+            if p is None and led and (led.group(0).strip() or m.attrs.get("kind") == "delegation"):
+                p = persons.get(m.end + led.end())
             if p is None:
                 continue
             p.attrs["country"] = p.attrs.get("country") or m.attrs.get("country", "")
             p.attrs["organisation"] = p.attrs.get("organisation") or (m.attrs.get("office") or "")
             p.attrs["intro"] = True
+            p.attrs["speaks_for_delegation"] = True  # "led by Hon. X": the preposition does not silence X
             if m.attrs.get("kind") == "chair":
                 p.attrs["speaks_for"] = m.attrs["office"]  # later "The Secretariat said": this person
             m.attrs["floor_candidate"] = False
@@ -600,7 +607,8 @@ class SpeakerRecogniser(DataComponent):
                 if listing:
                     m.attrs["listed"] = True
                     continue
-                if not m.attrs.get("floor_candidate", True) or m.attrs.get("governed"):
+                if not m.attrs.get("floor_candidate", True) or \
+                        m.attrs.get("governed") and not m.attrs.get("speaks_for_delegation"):
                     continue
                 if m.attrs.get("absent"):
                     continue  # "Representatives of Ukraine attended the lunch"
