@@ -227,6 +227,13 @@ def test_the_following_spoke(nlp):
     ("and the adult apprenticeship scheme (voksenlærlingeordningen), under which", ["adult apprenticeship scheme"]),
     ("Ms Karin Lindqvist (Sverige) and Mr Jonas Helgason (Nordregio) said", []),
     ("the Committee on Social Development, Labour and Employment (STC-SDLE-5) met", []),
+    ("presented Guate te Incluye (Guatemala Includes You), which", ["Guate te Incluye"]),
+    ("referred to Pé-de-Meia (\"Nest Egg\"), a savings incentive", ["Pé-de-Meia"]),
+    ("the Falkland Islands (Malvinas) and", []),
+    # a programme word before the name, or a possessive and a modifier before it
+    ("the temporary employment programme Lurawi Perú had generated", ["Lurawi Perú"]),
+    ("Finland presented its Talent Boost programme, which", ["Talent Boost programme"]),
+    ("the project Steering Committee met and the programme Partners agreed", []),
 ])
 def test_programmes(nlp, text, names):
     values = [m.value for m in found(nlp, text, Label.PROGRAMME) if m.rule != "programme:acronym-mention"]

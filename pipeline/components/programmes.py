@@ -43,7 +43,9 @@ OFFICE = re.compile(r"^(?:(?:Deputy|Assistant|Vice|Acting|Chief|Executive|Senior
 LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
            "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
            "alongside", "besides", "but", "also", "both", "each", "every", "all", "some", "many"}
-FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor"}
+FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor", "en", "el", "los",
+                      "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und", "mit",
+                      "och", "og", "i"}
 ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
 
 
@@ -142,18 +144,23 @@ class ProgrammeRecogniser(DataComponent):
         stop = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
         lower_heads = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and w.islower()
                                        and w not in self.capital_only), key=len, reverse=True))
+        generic = "|".join(map(re.escape, sorted(self.generic, key=len, reverse=True)))
         self.named_head = re.compile(
-            rf"\b[Tt]he\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})"
+            rf"\b(?:[Tt]he|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[Oo]ur)\s(?:(?:{generic})\s){{0,2}}"
+            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})"
             rf"(?P<rest>(?:\s\([^()]{{2,12}}\))?(?:\s(?!(?:{stop})\b)[a-z][a-z-]+){{0,2}}\s(?:{lower_heads}))\b")
+        self.head_first = re.compile(  # "the programme Jóvenes en Paz", "employment programme Lurawi Perú"
+            rf"\b(?:programme|program|scheme|initiative|plan|project|campaign)\s"
+            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})")
         self.reversed_definition = re.compile(rf"(?<![\w-])(?P<acr>[{UP}]{{3,8}})\s\((?P<long>[^()]{{5,80}})\)")
         self.appositive = re.compile(
             rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})(?:\s\([^()]{{2,60}}\))?,"
-            rf"\s(?:a|an|the)\s(?:[a-z][a-z-]+\s){{0,3}}(?:{lower_heads})\b")
+            rf"\s(?:a|an|the)\s(?:[a-z][a-z-]+\s){{0,5}}(?:{lower_heads})\b")
         self.governed = re.compile(  # "arrived under the Canada-Ukraine Authorization for Emergency Travel"
             rf"\b(?:under|through|via)\sthe\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{2,6}})"
             rf"(?=\s\([{UP}][{UP}0-9-]{{1,9}}\))")
         self.trailing_name = re.compile(
-            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{1,6}}"
+            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,6}}"
             rf"|(?:[{LO}][\w-]*\s){{1,4}}(?:{lower_heads}))$")
         self.english = english_words(DEFAULT_LEXICON) - set(read_words(path / "foreign_words.txt"))
         self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
@@ -419,7 +426,7 @@ class ProgrammeRecogniser(DataComponent):
         adjectives = {c.text for c in countries if c.attrs.get("kind") == "adjective"}
         out = []
         for pattern, rule in ((self.named_head, "programme:named-head"), (self.appositive, "programme:appositive"),
-                              (self.governed, "programme:governed")):
+                              (self.governed, "programme:governed"), (self.head_first, "programme:head-first")):
             for m in pattern.finditer(text):
                 tokens = m.group("name").split()
                 start = m.start("name")
@@ -434,14 +441,19 @@ class ProgrammeRecogniser(DataComponent):
                 if not tokens or self._generic_name(tokens, country_words) or \
                         rule == "programme:governed" and self._class(" ".join(tokens)) in ("organisation", "people"):
                     continue
+                if rule == "programme:head-first" and (
+                        len(tokens) == 1 and tokens[0].lower() in self.english or tokens[0].lower() in self.heads
+                        or re.match(r"[/\d]", text[m.end("name"):m.end("name") + 1])  # "programme WT/COMTD/7"
+                        or self._class(" ".join(tokens)) in ("organisation", "people")):
+                    continue  # "the programme Partners", "the project Steering Committee"
                 if rule == "programme:appositive" and (
                         len(tokens) < 2 or "and" in tokens or start > 0 and text[start - 1:start] not in " \n"
                         or any(t.isdigit() for t in tokens)
                         or self._class(" ".join(tokens)) in ("organisation", "people")
                         or self.heads.get(tokens[0].lower()) == "organisation"):
                     continue  # "Finally, a ...", "October 1996, the ...", "Nairobi and Casablanca, ..."
-                end = m.end() if rule == "programme:named-head" else m.end("name") if rule == "programme:governed" \
-                    else start + len(" ".join(tokens))
+                end = m.end() if rule == "programme:named-head" else m.end("name") \
+                    if rule in ("programme:governed", "programme:head-first") else start + len(" ".join(tokens))
                 acr = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", m.group("rest")) if rule == "programme:named-head" \
                     else None
                 name = re.sub(r"\s\([^()]*\)", "", text[start:end])  # the acronym is kept apart
@@ -567,9 +579,12 @@ class ProgrammeRecogniser(DataComponent):
             acronyms = [p for p in parts if p.upper() == p or ACRONYM.match(p)
                         or re.fullmatch(r"[A-Z][A-Za-z]{0,5}[A-Z]s?", p)]  # "IGU", "STC-SDLE-5", "MoUs"
             other = next((p for p in parts if p not in acronyms), "")
+            quoted = other[:1] in "\"“'‘" and other[-1:] in "\"”'’"
+            other = other.strip("\"“”'‘’")
             if not re.fullmatch(r"[^\W\d_][^\W\d_'’ -]*(?:['’][^\W\d_]+)*(?:[ -][^\W\d_'’]+)*", other):
                 continue  # "(document WT/COMTD/W/26)", "(up to 50 per cent)": no name
-            if len(words) < 2 and not (words and words[-1].lower() in self.heads) or not other \
+            single = len(words) == 1 and quoted and words[0][:1].isupper() and words[0].lower() not in self.english
+            if len(words) < 2 and not single and not (words and words[-1].lower() in self.heads) or not other \
                     or all(w.isupper() for w in words):
                 continue
             start = b.start() - len(" ".join(words))
@@ -580,12 +595,13 @@ class ProgrammeRecogniser(DataComponent):
                 words = words[1:]
                 start = b.start() - len(" ".join(words))
             if any(o.label == Label.SPEAKER and start <= o.end and o.start < b.start()
-                   or o.label == Label.COUNTRY and b.start() <= o.start < b.end() for o in others):
+                   or o.label == Label.COUNTRY and (o.text in parts or o.start == start)
+                   for o in others):  # "Falkland Islands (Malvinas)": a country under two names
                 continue  # "Karin Lindqvist (Sweden)", "Tarmo Kask (Estonia)"
             name_foreign, other_foreign = self._foreign_share(words), self._foreign_share(other.split())
             two_languages = (other_foreign >= 0.5 and name_foreign < other_foreign) or \
-                            (name_foreign >= 0.5 and other_foreign <= 0.2 and len(other.split()) >= 2
-                             and other[:1].isupper())  # "Takaful and Karama (Solidarity and Dignity)"
+                            (name_foreign >= 0.5 and other_foreign <= 0.2 and (len(other.split()) >= 2 or quoted)
+                             and (other[:1].isupper() or quoted))  # "Takaful and Karama (Solidarity and Dignity)"
             if not two_languages or self._class(" ".join(words)) in ("organisation", "people"):
                 continue
             mention = self._make(text, start, b.start(), "programme:translated", 0.7,
