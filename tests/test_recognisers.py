@@ -83,6 +83,8 @@ def test_countries(nlp, text, codes):
     ("4.2 billion Philippine pesos, 45 billion guaraníes and Can$960 million",
      [(4.2e9, "PHP"), (4.5e10, "PYG"), (9.6e8, "CAD")]),
     ("K12 schools and the R2 form", []),
+    ("TRY 22,104 and GEL 60 a month and S/ 1,025", [(22104, "TRY"), (60, "GEL"), (1025, "PEN")]),
+    ("the TOP 10 and 28 in 2021", []),
     # a rate and its base; ranges of ages
     ("a density of 44.5 per 10 000 population", [(44.5, "count")]),
     ("young people aged 16–25 and workers aged 25 to 64", [(25, "years"), (64, "years")]),

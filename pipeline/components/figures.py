@@ -63,11 +63,11 @@ class FigureRecogniser(DataComponent):
         self.currency_context = {(r["unit"], r["country"]): r["currency"]
                                  for r in read_tsv(path / "currency_context.tsv")}
         where = {r["surface"]: r["where"] for r in read_tsv(path / "units.tsv")}
-        not_codes = set(read_words(path / "not_currency_codes.txt"))
+        self.word_codes = set(read_words(path / "not_currency_codes.txt"))
         for c in pycountry.currencies:  # "KRW 1.2 trillion", "MAD 11 billion"
-            if c.alpha_3 not in self.units and c.alpha_3 not in not_codes:
+            if c.alpha_3 not in self.units:
                 self.units[c.alpha_3] = c.alpha_3
-                where[c.alpha_3] = "both"
+                where[c.alpha_3] = "both" if c.alpha_3 not in self.word_codes else "before"
         before = [u for u, w in where.items() if w in ("before", "both")]
         after = [u for u, w in where.items() if w in ("after", "both")]
         scales = read_tsv(path / "scales.tsv")
@@ -150,7 +150,7 @@ class FigureRecogniser(DataComponent):
         start, end = m.start(), m.end()
         if m.group("ratio_a"):
             a, b = float(m.group("ratio_a")), float(m.group("ratio_b"))
-            if not 0 < a < b:
+            if not 0 < a < b or YEAR.match(m.group("ratio_b")):  # "28 in 2021": a count in a year
                 return None
             return self._mention(text, start, end, 100 * a / b, "percent", "figure:ratio", 0.9)
         if m.group("frac_a"):
@@ -163,9 +163,8 @@ class FigureRecogniser(DataComponent):
             return None  # an identifier or noise, not a quantity anyone said
         cur, unit_word = m.group("cur") or m.group("letter"), m.group("unit")
         scale_word = m.group("glued") or m.group("scale")
-        if m.group("letter") and not (scale_word or re.search(r"[,.]", num)
-                                      or re.match(r"\s+(?:a|per)\s", text[m.end():m.end() + 6])):
-            return None  # "K12", "R2": a letter and a number are a code unless they read as money
+        if self._code_not_money(text, m, num, bool(scale_word)):
+            return None
         if m.group("glued") and not (cur or unit_word or m.group("glued") in ("M", "bn", "B")):
             return None  # "5m" alone may be metres
         unit = self.units.get(cur or "") or self.units.get(unit_word or "") or "count"
@@ -198,12 +197,19 @@ class FigureRecogniser(DataComponent):
         return self._mention(text, start, end, value * factor, unit, rule, 0.9 if not plain else 0.75,
                              low * factor if low is not None else None)
 
+    def _code_not_money(self, text: str, m: re.Match, num: str, scaled: bool) -> bool:
+        """'K12', 'ALL 27 MEMBER STATES', 'TOP 10': a letter or a word in capitals before a number
+        is a code or a word, unless the amount reads as money ('R7.4 billion', 'TRY 22,104')."""
+        if not (m.group("letter") or m.group("cur") in self.word_codes):
+            return False
+        return not (scaled or re.search(r"[,.]", num) or re.match(r"\s+(?:a|per)\s", text[m.end():m.end() + 6]))
+
     def _single(self, text: str, m: re.Match) -> Mention | None:
         """The first of two numbers that are not a range; it shares the second's unit
         ("from 20 to 30 percent") unless that is a count."""
         end = m.end("num")
         num = m.group("num")
-        if _too_long(num) or m.group("letter") and not re.search(r"[,.]", num):
+        if _too_long(num) or self._code_not_money(text, m, num, False):
             return None
         unit = self.units.get(m.group("cur") or m.group("letter") or "") or self.units.get(m.group("unit") or "") \
             or "count"
