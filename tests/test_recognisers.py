@@ -85,6 +85,9 @@ def test_countries(nlp, text, codes):
     ("K12 schools and the R2 form", []),
     ("TRY 22,104 and GEL 60 a month and S/ 1,025", [(22104, "TRY"), (60, "GEL"), (1025, "PEN")]),
     ("the TOP 10 and 28 in 2021", []),
+    # ranges whose ends both carry a scale; numbers grouped in thousands with no noun after them
+    ("between KRW 3 million and 5 million over five years", [(5e6, "KRW"), (5, "years")]),
+    ("had risen from 9,800 in 2019 to 33,600 in mid-2024", [(9800, "count"), (33600, "count")]),
     # a rate and its base; ranges of ages
     ("a density of 44.5 per 10 000 population", [(44.5, "count")]),
     ("young people aged 16–25 and workers aged 25 to 64", [(25, "years"), (64, "years")]),

@@ -85,7 +85,7 @@ class FigureRecogniser(DataComponent):
             rf"(?<![\w/.,:#-])(?:(?P<cur>{cur})\s?|(?P<letter>{letters})(?=\d))?"
             rf"(?:(?P<ratio_a>\d{{1,3}})\s(?:out\sof|in)\s(?P<ratio_b>\d{{1,4}})(?!\d)"
             rf"|(?P<frac_a>\d)/(?P<frac_b>\d{{1,2}})(?=\s+of\b)"
-            rf"|(?P<num>{NUM})(?:\s?(?P<sep>-|–|to|and)\s?(?:(?:{cur})\s?)?(?P<num2>{NUM}))?"
+            rf"|(?P<num>{NUM})(?:(?:\s(?P<scale1>{spaced}))?\s?(?P<sep>-|–|to|and)\s?(?:(?:{cur})\s?)?(?P<num2>{NUM}))?"
             rf"(?:(?P<glued>{glued})\b|\s(?P<scale>{spaced})\b)?"
             rf"(?:(?:\s(?P<adj>[A-Z][a-zà-ÿ]+))?\s?(?P<unit>{unit_after})(?![\w$]))?)"
             rf"(?![\w/]|[.,]\d|-\w)")
@@ -176,8 +176,9 @@ class FigureRecogniser(DataComponent):
                 return self._digits(text, shorter, {}) if shorter else None
             unit = self.currency(unit, adjectives[m.start("adj")])
         value = _number(num2 or num)
-        low = _number(num) if num2 else None
         factor = self.scales.get(scale_word or "", 1.0)
+        # "between KRW 3 million and 5 million": the low end has its own scale
+        low = _number(num) * self.scales.get(m.group("scale1") or "", 1.0) / factor if num2 else None
         plain = _plain(m)
         if plain and re.fullmatch(r"\d+,\d{1,2}", num):
             return None  # "1,5" without a unit: a list, not a quantity
@@ -189,7 +190,12 @@ class FigureRecogniser(DataComponent):
         if plain and re.search(r"\bper\s+$", text[max(0, start - 5):start]):
             return None  # "per 10 000 population": the base of a rate
         rate = plain and re.match(r"\s+per\s+(?:\d[\d\s,.\u00a0]*\s)?[a-z]", text[end:end + 30])
-        if plain and not rate and (self._next_is_month(text, end) or not self._counts_something(text, end)):
+        # "from 9,800 in 2019 to 33,600", "some 286 000, enjoyed": a number grouped in thousands
+        # counts what the sentence is about, even with no noun after it
+        grouped = plain and not num2 and re.search(r"\d[,\u00a0\u202f ]\d{3}$", num) and \
+            re.match(r"\s*[,;.)]|\s(?:in|by|to|at|from|and|or|a|per)\s", text[end:end + 6])
+        if plain and not rate and not grouped and (self._next_is_month(text, end)
+                                                    or not self._counts_something(text, end)):
             return None  # a date ("17 to 19 February"), a table cell or a reference number
         if plain and num2 and YEAR.match(num2):
             return None
@@ -207,9 +213,9 @@ class FigureRecogniser(DataComponent):
     def _single(self, text: str, m: re.Match) -> Mention | None:
         """The first of two numbers that are not a range; it shares the second's unit
         ("from 20 to 30 percent") unless that is a count."""
-        end = m.end("num")
+        end = m.end("scale1") if m.group("scale1") else m.end("num")
         num = m.group("num")
-        if _too_long(num) or self._code_not_money(text, m, num, False):
+        if _too_long(num) or self._code_not_money(text, m, num, bool(m.group("scale1"))):
             return None
         unit = self.units.get(m.group("cur") or m.group("letter") or "") or self.units.get(m.group("unit") or "") \
             or "count"
@@ -219,14 +225,17 @@ class FigureRecogniser(DataComponent):
             unit = "count"
             if not self._is_count(text, m.start(), end, num):
                 return None
-        return self._mention(text, m.start(), end, _number(num), unit, "figure:" + unit.rstrip("?"), 0.7)
+        return self._mention(text, m.start(), end, _number(num) * self.scales.get(m.group("scale1") or "", 1.0),
+                             unit, "figure:" + unit.rstrip("?"), 0.7)
 
-    @staticmethod
-    def _is_range(text: str, m: re.Match) -> bool:
-        """'2 to 5%', 'between 2 and 5 per cent', '2-5 million'; not 'from 20 to 30', '62 and 74'."""
+    def _is_range(self, text: str, m: re.Match) -> bool:
+        """'2 to 5%', 'between 2 and 5 per cent', '2-5 million', '3 million to 5 million'; not
+        'from 20 to 30', '62 and 74'."""
         before = text[max(0, m.start() - 20):m.start()]
         sep = m.group("sep")
-        low, high = _number(m.group("num")), _number(m.group("num2"))
+        high_scale = self.scales.get(m.group("glued") or m.group("scale") or "", 1.0)
+        low = _number(m.group("num")) * self.scales.get(m.group("scale1") or "", high_scale)
+        high = _number(m.group("num2")) * high_scale
         if low >= high or YEAR.match(m.group("num")) or YEAR.match(m.group("num2")):
             return False
         if sep == "and":
