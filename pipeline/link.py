@@ -120,6 +120,7 @@ class _Speakers:
         return self.new(name=office, kind="chair", role=office)
 
 
+TITLES = {"minister", "vice-minister", "deputy minister", "under-secretary", "secretary", "ambassador"}
 HEADING = 600  # characters at the start of a document where its title and heading stand
 
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
@@ -180,9 +181,13 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 e.spoke = True
             resolved[i] = e
         elif kind == "delegation":
-            # "The Spanish minister said": the person from Spain who spoke last, when there is one
+            # "The Spanish minister said", "The Under-Secretary of Mexico took the floor again": the
+            # person from that country (with that title) who spoke last, when there is one
+            form = m.attrs.get("form", "")
+            titled = form.lower() in TITLES
             people = [p for p in reg.entities if p.kind == "person" and p.country == m.attrs["country"]
-                      and p.positions and min(p.positions) < m.start] if m.attrs.get("form") == "adjective" else []
+                      and p.positions and min(p.positions) < m.start
+                      and (not titled or form.lower() in p.role.lower())] if form == "adjective" or titled else []
             if people:
                 e = max(people, key=lambda p: max(q for q in p.positions if q < m.start))
                 e.positions.append(m.start)

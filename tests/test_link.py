@@ -143,3 +143,15 @@ def test_who_leads_a_delegation_speaks_for_it(nlp):
                             "its plan for 350,000 households.")
     assert {(s.name, s.country) for s in x.speakers} == {("Kenya", "KE"), ("Kwame Mensah", "GH")}
     assert {f.text: names[f.speaker_id] for f in x.figures}["350,000"] == "Kwame Mensah"
+
+
+def test_a_titled_delegate_is_the_person_with_that_title(nlp):
+    x, names = _linked(nlp, "3. The Chair, the Minister of Labour of Colombia, Ms. Catalina Herrera Ospina, opened "
+                            "the workshop and said that 60% of workers were informal.\n\n"
+                            "13. Ms. Regina Cárdenas Luján, Under-Secretary of Employment of Mexico, said that "
+                            "54.3% of workers were informal.\n\n"
+                            "14. The Under-Secretary of Mexico took the floor again to say that 2.8 million young "
+                            "people had been trained.")
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text == {"60%": "Catalina Herrera Ospina", "54.3%": "Regina Cárdenas Luján",
+                       "2.8 million": "Regina Cárdenas Luján"}

@@ -121,6 +121,7 @@ class SpeakerRecogniser(DataComponent):
         self.chair_decl = re.compile(rf"\b(?P<office>(?i:{labels}))\s?:\s*")
         self.delegation_before = re.compile(
             r"\b(?P<head>(?i:representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|minister|"
+            r"vice-minister|deputy\s+minister|under-secretary|secretary|"
             r"speaker|(?:government|workers?['’]?|employers?['’]?)\s+members?))"
             r"(?:\s+(?:of|for)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+|&\s+)?[A-Z][\w'’-]*){0,5}\s+(?:of|for)\s"
             r"|\s+(?:of|for|from|to)?\s*)(?:the\s+)?$")  # "The Government member of Brazil", "Minister of Labour of"
@@ -509,9 +510,11 @@ class SpeakerRecogniser(DataComponent):
             if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]):
                 continue
             office = m.group("office")
+            # "The Chair, X,", "The Chair (X)", "The Chair, the Minister of Labour of Colombia, X,"
             named = [p for p in people if p[0] == m.end() + 2 and (text[m.end():m.end() + 2] == ", " or
                                                                    text[m.end():m.end() + 2] == " ("
-                                                                   and text[p[1]:p[1] + 1] == ")")]
+                                                                   and text[p[1]:p[1] + 1] == ")")
+                     or m.end() < p[0] and re.fullmatch(r",\s(?:the\s)?[^,;.()]{3,80},\s", text[m.end():p[0]])]
             if named:  # "The Chair, Dragoș Pîslaru, opened", "The Deputy Speaker (Lord Ramsden of Hull)"
                 out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"),
                                    "speaker:chair-declared", 0.9, value=office,
