@@ -100,8 +100,8 @@ class _Speakers:
 
     def delegation(self, m: Mention) -> _Entity:
         code = m.attrs["country"]
-        for e in self.entities:
-            if e.kind == "delegation" and e.country == code:
+        for e in self.entities:  # a body with no country ("the International Council of Nurses") by its name
+            if e.kind == "delegation" and e.country == code and (code or _fold(e.name) == _fold(m.attrs["name"])):
                 break
         else:
             # the document's own name for the country ("Republic of Korea"); an adjective's country by its name

@@ -155,3 +155,13 @@ def test_a_titled_delegate_is_the_person_with_that_title(nlp):
     by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
     assert by_text == {"60%": "Catalina Herrera Ospina", "54.3%": "Regina Cárdenas Luján",
                        "2.8 million": "Regina Cárdenas Luján"}
+
+
+def test_bodies_without_a_country_speak_apart(nlp):
+    x, names = _linked(nlp, "The representative of the INTERNATIONAL COUNCIL OF NURSES said that 59% of nurses "
+                            "were tired.\n\n"
+                            "The representative of the European Trade Union Confederation said that 12 unions agreed.\n\n"
+                            "Through the President's Emergency Plan, the Confederation supported 340 000 workers.")
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text == {"59%": "INTERNATIONAL COUNCIL OF NURSES", "12": "European Trade Union Confederation",
+                       "340 000": "European Trade Union Confederation"}  # "the President's" is no chair speaking

@@ -111,10 +111,10 @@ class SpeakerRecogniser(DataComponent):
         self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS"
             rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[{UP}][\w .-]{{2,30}}['’]s\s+)?"
             rf"(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
-        chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
+        chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))  # not "the President's"
         self.chair_named = re.compile(  # "The Chair (Lucia Ďuriš Nicholsonová) opened the meeting"
             rf"\b(?:{chairs})\s\((?P<names>{FIRST}(?:\s(?:{TITLE}|{CAPS})){{1,3}})\)")
-        self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-])")
+        self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-]|['’]s\b)")
         refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
         self.role_ref = re.compile(rf"\b[Tt]he\s(?P<role>{refs})\b(?![\w-])(?!\s(?:of|for|to)\b)")
         labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
@@ -125,6 +125,9 @@ class SpeakerRecogniser(DataComponent):
             r"speaker|(?:government|workers?['’]?|employers?['’]?)\s+members?))"
             r"(?:\s+(?:of|for)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+|&\s+)?[A-Z][\w'’-]*){0,5}\s+(?:of|for)\s"
             r"|\s+(?:of|for|from|to)?\s*)(?:the\s+)?$")  # "The Government member of Brazil", "Minister of Labour of"
+        self.represented_body = re.compile(
+            rf"\b(?i:representatives?|observers?|delegates?|spokesperson)\s(?:of|for|from)\s(?:the\s)?"
+            rf"(?P<body>[{UP}][\w'’-]*(?:\s(?:of|for|and|on|the|&|[{UP}][\w'’-]*)){{0,8}})")
         self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?|ministers?"
                                            r"|speakers?|ambassadors?)\b")
         self.behalf = re.compile(r"(?:\bspeaking\s)?(?:\bon\sbehalf\sof|\bspeaking\sfor)\s(?:the\s)?(?P<group>[^,;.]{3,80})")
@@ -401,6 +404,14 @@ class SpeakerRecogniser(DataComponent):
         bodies = [(c.start, c.end, c.value, c.text, c.attrs.get("kind", "")) for c in countries
                   if c.rule != "country:code-list"]
         bodies += [(s, e, "EU" if kind == "eu" else acr, text[s:e], "org") for s, e, acr, kind in orgs]
+        for m in self.represented_body.finditer(text):  # "The representative of the INTERNATIONAL COUNCIL OF NURSES"
+            words = m.group("body").split()
+            while words and words[-1].lower() in ("of", "for", "and", "on", "the", "&"):
+                words.pop()
+            s, e = m.start("body"), m.start("body") + len(" ".join(words))
+            if (len(words) > 1 or words and words[0].isupper() and len(words[0]) > 1) and \
+                    not any(b[0] < e and s < b[1] for b in bodies):
+                bodies.append((s, e, "", text[s:e], "org"))
         bodies.sort()
         listed: set[int] = set()
         for i, (s, e, code, name, kind) in enumerate(bodies):
