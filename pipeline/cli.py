@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Read every PDF under FOLDER (or one PDF), recognise speakers, countries, "
                                      "programmes and figures, and write the tables to --out as CSV, Parquet and "
                                      "one SQLite database (meetings.sqlite). Only new or changed PDFs (by "
-                                     "SHA-256), and those last read with other rules (an edited file in "
+                                     "SHA-256), and those last read by other code or rules (an edited file in "
                                      "models/), are processed; files that cannot be read get a row in "
                                      "documents.csv saying what to do, and while any file of the folder stays "
                                      "failed the exit status is 1. Each document runs in its own worker, "

@@ -30,12 +30,13 @@ RULE_COMPONENTS = {"countries": "meeting_countries", "figures": "meeting_figures
 
 
 def rules_version(model: Path, lexicon: Path) -> str:
-    """The package version and a digest of the model and word list: a document's rows made
-    with other rules are stale, and ``run`` processes it again. Not cached: a user may edit a
-    rule file between two runs of one process."""
+    """The package version and a digest of its code, the model and the word list: a document's
+    rows made by other code or rules are stale, and ``run`` processes it again. Not cached: a
+    user may edit a rule file between two runs of one process."""
     digest = hashlib.sha256()
-    for folder in (Path(model), Path(lexicon)):
-        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+    code = Path(__file__).resolve().parent
+    for folder, pattern in ((code, "*.py"), (Path(model), "*"), (Path(lexicon), "*")):
+        for f in sorted(p for p in folder.rglob(pattern) if p.is_file()):
             digest.update(str(f.relative_to(folder)).encode())
             digest.update(f.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"

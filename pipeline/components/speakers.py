@@ -258,7 +258,8 @@ class SpeakerRecogniser(DataComponent):
     def _not_a_name(self, word: str) -> bool:
         low = word.lower().strip(".")
         return (low in self.roles or low in self.honorifics or low in self.prepositions
-                or low in self.verbs or low in self.not_names or word in self.organisations)
+                or low in self.verbs or low in self.not_names or word in self.organisations
+                or low.endswith(("'s", "’s")))  # "Ireland's JTF": an owner, not a first name
 
     def _is_acronym(self, surname: str) -> bool:
         return any(w in self.organisations or w in self.not_surnames for w in surname.split())
