@@ -121,6 +121,7 @@ class _Speakers:
 
 
 TITLES = {"minister", "vice-minister", "deputy minister", "under-secretary", "secretary", "ambassador"}
+EU_CONTEXT = re.compile(r"\bEuropean\s(?:Commission|Union)\b|\bEU\b")
 HEADING = 600  # characters at the start of a document where its title and heading stand
 
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
@@ -147,7 +148,7 @@ def _country_name(code: str) -> str:
     return (getattr(c, "common_name", None) or c.name) if c else ""
 
 
-def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | None]]:
+def _speakers(mentions: list[Mention], text: str = "") -> tuple[_Speakers, dict[int, _Entity | None]]:
     """Resolve every SPEAKER mention to an entity (None for collectives)."""
     reg = _Speakers()
     resolved: dict[int, _Entity | None] = {}
@@ -231,9 +232,12 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
             resolved[i] = None
     # "HOUSE OF LORDS" in the heading: a member with no other country sits in that parliament
     house = next((m.attrs["country"] for m in speakers if m.attrs.get("kind") == "house" and m.start < HEADING), "")
+    union = bool(EU_CONTEXT.search(text))
     for e in reg.entities:
         if house and e.kind == "person" and not e.country:
             e.country = house
+        if union and e.kind == "person" and not e.country and "commissioner" in e.titles | {e.role.lower()}:
+            e.country = "EU"  # "Commissioner Schmit" where the European Commission takes part
     # "Delegates from Japan ... welcomed" where Mr TAKEMURA (Japan) speaks: one speaker, the person
     for e in [e for e in reg.entities if e.kind == "delegation" and e.spoke]:
         people = [p for p in reg.entities if p.kind == "person" and p.spoke and p.country == e.country]
@@ -294,7 +298,7 @@ def link(document: Document, mentions: list[Mention],
     affiliations = {part.strip().lower() for m in mentions if m.label == Label.SPEAKER
                     for part in (m.attrs.get("role", "").split(",") + [m.attrs.get("organisation", "")])}
     mentions = [m for m in mentions if m.label != Label.PROGRAMME or m.value.lower() not in affiliations]
-    reg, resolved = _speakers(mentions)
+    reg, resolved = _speakers(mentions, document.text)
     turns = _statements(document, mentions, resolved)
     for _, _, who in turns:
         if who is not None:

@@ -165,3 +165,8 @@ def test_bodies_without_a_country_speak_apart(nlp):
     by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
     assert by_text == {"59%": "INTERNATIONAL COUNCIL OF NURSES", "12": "European Trade Union Confederation",
                        "340 000": "European Trade Union Confederation"}  # "the President's" is no chair speaking
+
+
+def test_a_commissioner_where_the_eu_takes_part_is_the_eu(nlp):
+    x, _ = _linked(nlp, "The European Union ministers met.\n\nCommissioner Schmit said that 12 projects had started.")
+    assert [(s.name, s.country) for s in x.speakers] == [("Schmit", "EU")]
