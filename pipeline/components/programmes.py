@@ -86,6 +86,16 @@ def _trim_lowercase(form: str) -> str:
     return " ".join(words)
 
 
+def _bracket(inner: str) -> tuple[list[str], list[str], str, bool]:
+    """A bracket after a name, in parts: all of them, the acronyms ("IGU", "STC-SDLE-5",
+    "MoUs"), the first other part without its quotes, and whether that part was quoted."""
+    parts = [p.strip() for p in re.split(r",\s*|\s[–-]\s", inner) if p.strip()]
+    acronyms = [p for p in parts if p.upper() == p or ACRONYM.match(p) or re.fullmatch(r"[A-Z][A-Za-z]{0,5}[A-Z]s?", p)]
+    other = next((p for p in parts if p not in acronyms), "")
+    quoted = other[:1] in "\"“'‘" and other[-1:] in "\"”'’"
+    return parts, acronyms, other.strip("\"“”'‘’"), quoted
+
+
 def canonical(name: str) -> str:
     """A key under which spellings of one programme meet: 'The HOPE programme' = 'Hope programme'."""
     key = re.sub(r"[\"“”„«»‘’']", "", name).lower()
@@ -575,12 +585,7 @@ class ProgrammeRecogniser(DataComponent):
                 words = words[stops[-1] + 1:] if stops else words
             while words and (words[0] in _DETERMINERS or words[0] in LEADING or words[0] in ("The", "A", "An")):
                 words.pop(0)
-            parts = [p.strip() for p in re.split(r",\s*|\s[–-]\s", b.group("inner")) if p.strip()]
-            acronyms = [p for p in parts if p.upper() == p or ACRONYM.match(p)
-                        or re.fullmatch(r"[A-Z][A-Za-z]{0,5}[A-Z]s?", p)]  # "IGU", "STC-SDLE-5", "MoUs"
-            other = next((p for p in parts if p not in acronyms), "")
-            quoted = other[:1] in "\"“'‘" and other[-1:] in "\"”'’"
-            other = other.strip("\"“”'‘’")
+            parts, acronyms, other, quoted = _bracket(b.group("inner"))
             if not re.fullmatch(r"[^\W\d_][^\W\d_'’ -]*(?:['’][^\W\d_]+)*(?:[ -][^\W\d_'’]+)*", other):
                 continue  # "(document WT/COMTD/W/26)", "(up to 50 per cent)": no name
             single = len(words) == 1 and quoted and words[0][:1].isupper() and words[0].lower() not in self.english
@@ -611,6 +616,7 @@ class ProgrammeRecogniser(DataComponent):
         return out
 
     def _foreign_share(self, words: list[str]) -> float:
+        """The share of the words that are not English (acronyms and numerals aside)."""
         letters = [w.strip(".,;:'’\"”“").lower() for w in words if re.search(r"[^\W\d_]", w)
                    and not w.isupper()]  # an acronym or a numeral ("SCM", "II") is in no language
         if not letters or not self.english:
