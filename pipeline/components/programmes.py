@@ -43,6 +43,7 @@ OFFICE = re.compile(r"^(?:(?:Deputy|Assistant|Vice|Acting|Chief|Executive|Senior
 LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
            "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
            "alongside", "besides", "but", "also", "both", "each", "every", "all", "some", "many"}
+NUMBER_WORDS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve"  # "Eight Youth Guarantee schemes"
 FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor", "en", "el", "los",
                       "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und", "mit",
                       "och", "og", "i"}
@@ -232,6 +233,13 @@ class ProgrammeRecogniser(DataComponent):
               acronym: str = "", name: str | None = None) -> Mention | None:
         surface = text[start:end]
         name = (name or surface).strip()
+        lead = re.match(rf"(?:[{UP}][\w-]*['’]s\s|(?:{NUMBER_WORDS})\s)+", name)
+        if lead and name == surface and len(name) > lead.end():  # "the Government's Skills Reform", "Eight Youth Guarantee"
+            start += lead.end()
+            surface = name = name[lead.end():]
+        words = name.split()
+        if words and words[0] in CONNECTORS or re.search(r"\b(?:and|or)\s(?:with|of|for|to|in|on)\s", name):
+            return None  # "for Immigrants" (after a language), "... Development and with Agenda 2063"
         numbered = re.search(r"\s(?:No|Nr|N°|no)\.?$", name)
         if numbered:  # "Framework Law No. 09-21": the number is part of the name
             number = re.match(r"\.?\s?\d[\w./-]*\d", text[end:end + 20])
