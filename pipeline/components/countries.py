@@ -96,6 +96,8 @@ class CountryRecogniser(DataComponent):
                                  value=code, attrs={"kind": kind}))
         for m in CODE_LIST.finditer(doc.text):  # "Several delegations (DE, FR, EL) supported"
             codes = [(c.start(), c.group(0)) for c in re.finditer(r"[A-Z]{2}", m.group(0))]
+            if len(codes) == 2 and re.search(r"[A-Z][\w'’-]+\s$", doc.text[max(0, m.start() - 30):m.start()]):
+                continue  # "Mattia Corradini (ID, IT)": a member's group and country, not two countries
             if all(code in self.codes for _, code in codes):
                 found.extend(Mention(Label.COUNTRY, code, m.start() + at, m.start() + at + 2, "country:code-list",
                                      0.8, value=self.codes[code], attrs={"kind": "alias"}) for at, code in codes)
