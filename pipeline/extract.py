@@ -560,7 +560,11 @@ def _opens_block(prev: Segment, seg: Segment, pitch: float, edges: dict) -> bool
     if DANGLING.search(prev.text):
         return False  # no paragraph ends on "of" or "the": the gap is only layout
     if (seg.page, seg.column, seg.band) != (prev.page, prev.column, prev.band):
-        return ends and not starts_lower  # a paragraph running on into the next column or page
+        # a paragraph runs on into the next column or page unless its last line ended a sentence,
+        # or stopped short of the margin ("Speakers: A, B, C" at the foot of a page)
+        left, right = edges.get((prev.page, prev.column), (prev.x0, prev.x1))
+        short = prev.x1 < right - 0.35 * (right - left)
+        return (ends or short) and not starts_lower
     if seg.top - prev.top > pitch * 1.0 + 0.01 and seg.top - prev.bottom > 0.45 * seg.size:
         return True
     left, right = edges[(seg.page, seg.column)]

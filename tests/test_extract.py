@@ -152,3 +152,13 @@ def test_footnote_markers_dropped_subscripts_and_ordinals_kept(tmp_path: Path):
     assert text == ("Ms Anna KOWALSKA (Poland) said that the Active Poland Programme had reached 45% of "
                     "jobseekers in 2023. It cost PLN 3 billion.\n\n"
                     "Mr Jan NOVAK (Czechia) said CO2 emissions fell in the 21st century and the Fund grew.")
+
+
+def test_a_short_last_line_on_a_page_ends_its_paragraph(make_pdf):
+    full = "The representative of Egypt said that the work programme of the Committee was agreed and"
+    page1 = [full, "would be reviewed next year by all of the delegations present at the meeting today.", "",
+             "Speakers: Ana Ruiz, Jan Novak"]
+    page2 = ["Ana Ruiz (Spain) opened the item.", "", full, "would be reviewed next year."]
+    doc = extract(make_pdf([page1, page2]))
+    paragraphs = [doc.text[b.start:b.end] for b in doc.blocks]
+    assert "Speakers: Ana Ruiz, Jan Novak" in paragraphs and "Ana Ruiz (Spain) opened the item." in paragraphs
