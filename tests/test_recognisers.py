@@ -166,6 +166,7 @@ def speakers(nlp, text):
     # a peer's title holds a place; a chair named in brackets
     ("Lord Pennington of Ashby (Con) asked what assessment had been made.",
      [("Pennington of Ashby", "", True)]),
+    ("Lord MacLennan of Govan (Lab) described the Scottish experience.", [("MacLennan of Govan", "", True)]),
     ("The Chair (Lucia Nicholsonová) opened the meeting.", [("Lucia Nicholsonová", "", True)]),
     # the ILO's delegations and offices
     ("The Government member of Brazil, speaking on behalf of GRULAC, said that", [("Brazil", "BR", True)]),

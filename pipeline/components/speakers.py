@@ -35,7 +35,7 @@ PARTICLE = (r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on
 PARTICLE_WORDS = {"d'", "de", "la", "van", "der", "den", "von", "da", "di", "del", "dos", "le", "el", "al", "ben",
                   "abu", "ó", "ní", "nic", "mac", "ter", "bin", "binti"}
 CAPS = rf"{PARTICLE}?[{UP}][{UP}'’]+(?:-[{UP}][{UP}'’]+)*(?![{LO}])"
-TITLE = rf"(?:{PARTICLE})?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"
+TITLE = rf"(?:{PARTICLE})?(?:Ma?c)?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"  # "McAllister", "MacLennan"
 INITIAL = rf"[{UP}]\.(?:-?[{UP}]\.)?"
 FIRST = rf"(?:{TITLE}|{INITIAL})"
 
