@@ -30,15 +30,8 @@ from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import literal_name
 
 from .data import Block, Box, Document, Line, Page
-from .errors import (
-    BadInputError,
-    CorruptPDFError,
-    EmptyFileError,
-    EncryptedPDFError,
-    NoTextLayerError,
-    NotPDFError,
-    TooLargeError,
-)
+from .errors import (BadInputError, CorruptPDFError, EmptyFileError, EncryptedPDFError,
+                     NoTextLayerError, NotPDFError, TooLargeError)
 from .lexicon import english_words
 from .settings import Settings
 
@@ -561,20 +554,23 @@ def _opens_block(prev: Segment, seg: Segment, pitch: float, edges: dict) -> bool
         return False  # no paragraph ends on "of" or "the": the gap is only layout
     if (seg.page, seg.column, seg.band) != (prev.page, prev.column, prev.band):
         # a paragraph runs on into the next column or page unless its last line ended a sentence,
-        # or stopped short of the margin ("Speakers: A, B, C" at the foot of a page)
-        left, right = edges.get((prev.page, prev.column), (prev.x0, prev.x1))
-        short = prev.x1 < right - 0.35 * (right - left)
-        return (ends or short) and not starts_lower
+        # or stopped well short of the margin ("Speakers: A, B, C" at the foot of a page)
+        return (ends or _stops_short(prev, edges, 0.35)) and not starts_lower
     if seg.top - prev.top > pitch * 1.0 + 0.01 and seg.top - prev.bottom > 0.45 * seg.size:
         return True
-    left, right = edges[(seg.page, seg.column)]
     if ends and seg.x0 > prev.x0 + seg.size and not BULLET.match(prev.text):
         return True  # first-line indent
-    if ends and not starts_lower and prev.x1 < right - 0.15 * (right - left):
+    if ends and not starts_lower and _stops_short(prev, edges, 0.15):
         return True  # a short line ending a sentence ends its paragraph
-    if NUMBERED_PARAGRAPH.match(seg.text) and prev.x1 < right - 0.1 * (right - left):
+    if NUMBERED_PARAGRAPH.match(seg.text) and _stops_short(prev, edges, 0.1):
         return True  # "7. The representative of ..." after a short line
     return False
+
+
+def _stops_short(seg: Segment, edges: dict, share: float) -> bool:
+    """Whether a line ends at least ``share`` of its column's width before the right margin."""
+    left, right = edges[(seg.page, seg.column)]
+    return seg.x1 < right - share * (right - left)
 
 
 def _assemble(doc_id: str, source: str, pages: list[Page], segments: list[Segment],

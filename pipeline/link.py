@@ -120,8 +120,6 @@ class _Speakers:
         return self.new(name=office, kind="chair", role=office)
 
 
-TITLES = {"minister", "vice-minister", "deputy minister", "under-secretary", "secretary", "ambassador"}
-EU_CONTEXT = re.compile(r"\bEuropean\s(?:Commission|Union)\b|\bEU\b")
 HEADING = 600  # characters at the start of a document where its title and heading stand
 
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
@@ -148,7 +146,7 @@ def _country_name(code: str) -> str:
     return (getattr(c, "common_name", None) or c.name) if c else ""
 
 
-def _speakers(mentions: list[Mention], text: str = "") -> tuple[_Speakers, dict[int, _Entity | None]]:
+def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | None]]:
     """Resolve every SPEAKER mention to an entity (None for collectives)."""
     reg = _Speakers()
     resolved: dict[int, _Entity | None] = {}
@@ -184,11 +182,10 @@ def _speakers(mentions: list[Mention], text: str = "") -> tuple[_Speakers, dict[
         elif kind == "delegation":
             # "The Spanish minister said", "The Under-Secretary of Mexico took the floor again": the
             # person from that country (with that title) who spoke last, when there is one
-            form = m.attrs.get("form", "")
-            titled = form.lower() in TITLES
+            title = m.attrs.get("title", "")
             people = [p for p in reg.entities if p.kind == "person" and p.country == m.attrs["country"]
-                      and p.positions and min(p.positions) < m.start
-                      and (not titled or form.lower() in p.role.lower())] if form == "adjective" or titled else []
+                      and p.positions and min(p.positions) < m.start and title in p.role.lower()] \
+                if m.attrs.get("form") == "adjective" or title else []
             if people:
                 e = max(people, key=lambda p: max(q for q in p.positions if q < m.start))
                 e.positions.append(m.start)
@@ -232,7 +229,7 @@ def _speakers(mentions: list[Mention], text: str = "") -> tuple[_Speakers, dict[
             resolved[i] = None
     # "HOUSE OF LORDS" in the heading: a member with no other country sits in that parliament
     house = next((m.attrs["country"] for m in speakers if m.attrs.get("kind") == "house" and m.start < HEADING), "")
-    union = bool(EU_CONTEXT.search(text))
+    union = any(m.attrs.get("country") == "EU" for m in speakers)  # an EU body or official takes part
     for e in reg.entities:
         if house and e.kind == "person" and not e.country:
             e.country = house
@@ -298,7 +295,7 @@ def link(document: Document, mentions: list[Mention],
     affiliations = {part.strip().lower() for m in mentions if m.label == Label.SPEAKER
                     for part in (m.attrs.get("role", "").split(",") + [m.attrs.get("organisation", "")])}
     mentions = [m for m in mentions if m.label != Label.PROGRAMME or m.value.lower() not in affiliations]
-    reg, resolved = _speakers(mentions, document.text)
+    reg, resolved = _speakers(mentions)
     turns = _statements(document, mentions, resolved)
     for _, _, who in turns:
         if who is not None:

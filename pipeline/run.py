@@ -244,8 +244,9 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
             try:
                 yield conn.recv()
             except EOFError:  # died without a word: killed by the kernel or a signal
-                yield _limit(path, digest, version, f"the worker stopped (exit code {proc.exitcode}); the file "
-                                                    f"may need more than {settings.memory_mb} MB: raise --memory-mb or split it")
+                yield _limit(path, digest, version,
+                             f"the worker stopped (exit code {proc.exitcode}); the file may need more than "
+                             f"{settings.memory_mb} MB: raise --memory-mb or split it")
             finally:
                 conn.close()
                 proc.join()

@@ -29,6 +29,7 @@ def found(nlp, text: str, label: Label):
     ("not mastering the French A1 level", []),
     ("a payment in US$ 5 million", []),
     ("Mattia Corradini (ID, IT) welcomed it", ["IT"]),  # a group code is no country: not Indonesia
+    ("Several Member States (DE, FR) supported it", ["DE", "FR"]),
     ("Michael Jordan said nothing about it.", []),
 ])
 def test_countries(nlp, text, codes):

@@ -94,16 +94,20 @@ class CountryRecogniser(DataComponent):
             found.append(Mention(Label.COUNTRY, span.text, span.start_char, span.end_char,
                                  f"country:{kind}", 0.95 if kind in ("name", "alias") else 0.85,
                                  value=code, attrs={"kind": kind}))
+        listed: set[tuple[int, int]] = set()
         for m in CODE_LIST.finditer(doc.text):  # "Several delegations (DE, FR, EL) supported"
             codes = [(c.start(), c.group(0)) for c in re.finditer(r"[A-Z]{2}", m.group(0))]
-            if len(codes) == 2 and re.search(r"[A-Z][\w'’-]+\s$", doc.text[max(0, m.start() - 30):m.start()]):
-                continue  # "Mattia Corradini (ID, IT)": a member's group and country, not two countries
+            before = doc.text[max(0, m.start() - 30):m.start()]
+            if len(codes) == 2 and re.search(r"[A-Z][\w'’-]+\s$", before) and \
+                    not re.search(r"(?i:delegations|states|members|countries)\s$", before):
+                continue  # "Mattia Corradini (ID, IT)": a member's group and country; not "Member States (DE, FR)"
             if all(code in self.codes for _, code in codes):
+                listed.add(m.span())
                 found.extend(Mention(Label.COUNTRY, code, m.start() + at, m.start() + at + 2, "country:code-list",
                                      0.8, value=self.codes[code], attrs={"kind": "alias"}) for at, code in codes)
         for m in GROUP_CODE.finditer(doc.text):
             key = "code" if m.group("code") else "lead"
-            if m.group(key) in self.codes:
+            if m.group(key) in self.codes and m.span() not in listed:  # a list of countries is read once
                 found.append(Mention(Label.COUNTRY, m.group(key), m.start(key), m.end(key),
                                      "country:group-code", 0.8, value=self.codes[m.group(key)],
                                      attrs={"kind": "alias"}))

@@ -30,9 +30,14 @@ WORDISH = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
 MEASURE_STOP = STOP_WORDS | {"each", "per", "compared", "respectively", "approximately", "around", "about"}
 
 
+def _sign(m: re.Match) -> str:
+    """The currency written before the number: a symbol, a code, or a letter glued to it ("R7.4")."""
+    return m.group("cur") or m.group("letter") or ""
+
+
 def _plain(m: re.Match) -> bool:
     """A number written without a unit, currency or scale: a count, if anything."""
-    return not (m.group("cur") or m.group("letter") or m.group("unit") or m.group("glued") or m.group("scale"))
+    return not (_sign(m) or m.group("unit") or m.group("glued") or m.group("scale"))
 
 
 def _too_long(num: str) -> bool:
@@ -85,7 +90,8 @@ class FigureRecogniser(DataComponent):
             rf"(?<![\w/.,:#-])(?:(?P<cur>{cur})\s?|(?P<letter>{letters})(?=\d))?"
             rf"(?:(?P<ratio_a>\d{{1,3}})\s(?:out\sof|in)\s(?P<ratio_b>\d{{1,4}})(?!\d)"
             rf"|(?P<frac_a>\d)/(?P<frac_b>\d{{1,2}})(?=\s+of\b)"
-            rf"|(?P<num>{NUM})(?:(?:\s(?P<scale1>{spaced}))?\s?(?P<sep>-|–|to|and)\s?(?:(?:{cur})\s?)?(?P<num2>{NUM}))?"
+            rf"|(?P<num>{NUM})(?:(?:\s(?P<scale1>{spaced}))?"  # "3 million to 5 million": each end has a scale
+            rf"\s?(?P<sep>-|–|to|and)\s?(?:(?:{cur})\s?)?(?P<num2>{NUM}))?"
             rf"(?:(?P<glued>{glued})\b|\s(?P<scale>{spaced})\b)?"
             rf"(?:(?:\s(?P<adj>[A-Z][a-zà-ÿ]+))?\s?(?P<unit>{unit_after})(?![\w$]))?)"
             rf"(?![\w/]|[.,]\d|-\w)")
@@ -161,13 +167,13 @@ class FigureRecogniser(DataComponent):
         num, num2 = m.group("num"), m.group("num2")
         if _too_long(num) or (num2 and _too_long(num2)):
             return None  # an identifier or noise, not a quantity anyone said
-        cur, unit_word = m.group("cur") or m.group("letter"), m.group("unit")
+        cur, unit_word = _sign(m), m.group("unit")
         scale_word = m.group("glued") or m.group("scale")
         if self._code_not_money(text, m, num, bool(scale_word)):
             return None
         if m.group("glued") and not (cur or unit_word or m.group("glued") in ("M", "bn", "B")):
             return None  # "5m" alone may be metres
-        unit = self.units.get(cur or "") or self.units.get(unit_word or "") or "count"
+        unit = self.units.get(cur) or self.units.get(unit_word or "") or "count"
         if cur and unit_word and self.units.get(unit_word) not in (None, unit):
             unit = self.units[unit_word]
         if m.group("adj"):  # "4.2 billion Philippine pesos": the currency of the country named
@@ -217,8 +223,7 @@ class FigureRecogniser(DataComponent):
         num = m.group("num")
         if _too_long(num) or self._code_not_money(text, m, num, bool(m.group("scale1"))):
             return None
-        unit = self.units.get(m.group("cur") or m.group("letter") or "") or self.units.get(m.group("unit") or "") \
-            or "count"
+        unit = self.units.get(_sign(m)) or self.units.get(m.group("unit") or "") or "count"
         if unit == "count" and (not self._is_count(text, m.start(), end, num) or self._next_is_month(text, m.end())):
             return None  # "25 and 26 April": two days of a date
         if m.group("sep") == "and" and unit != "count" and not m.group("cur"):

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.lang.en.lex_attrs import like_num
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -43,10 +44,9 @@ OFFICE = re.compile(r"^(?:(?:Deputy|Assistant|Vice|Acting|Chief|Executive|Senior
 LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
            "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
            "alongside", "besides", "but", "also", "both", "each", "every", "all", "some", "many"}
-NUMBER_WORDS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve"  # "Eight Youth Guarantee schemes"
-FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor", "en", "el", "los",
-                      "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und", "mit",
-                      "och", "og", "i"}
+FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor", "en", "el",
+                      "los", "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und",
+                      "mit", "och", "og", "i"}
 ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
 
 
@@ -91,7 +91,8 @@ def _bracket(inner: str) -> tuple[list[str], list[str], str, bool]:
     """A bracket after a name, in parts: all of them, the acronyms ("IGU", "STC-SDLE-5",
     "MoUs"), the first other part without its quotes, and whether that part was quoted."""
     parts = [p.strip() for p in re.split(r",\s*|\s[–-]\s", inner) if p.strip()]
-    acronyms = [p for p in parts if p.upper() == p or ACRONYM.match(p) or re.fullmatch(r"[A-Z][A-Za-z]{0,5}[A-Z]s?", p)]
+    acronyms = [p for p in parts
+                if p.upper() == p or ACRONYM.match(p) or re.fullmatch(r"[A-Z][A-Za-z]{0,5}[A-Z]s?", p)]
     other = next((p for p in parts if p not in acronyms), "")
     quoted = other[:1] in "\"“'‘" and other[-1:] in "\"”'’"
     return parts, acronyms, other.strip("\"“”'‘’"), quoted
@@ -107,8 +108,8 @@ def canonical(name: str) -> str:
 
 
 class ProgrammeRecogniser(DataComponent):
-    files = ("heads.tsv", "foreign_words.txt", "not_programmes.txt", "known.tsv", "adoption_verbs.txt", "scope_words.txt",
-             "generic_modifiers.txt")
+    files = ("heads.tsv", "foreign_words.txt", "not_programmes.txt", "known.tsv", "adoption_verbs.txt",
+             "scope_words.txt", "generic_modifiers.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -233,13 +234,18 @@ class ProgrammeRecogniser(DataComponent):
               acronym: str = "", name: str | None = None) -> Mention | None:
         surface = text[start:end]
         name = (name or surface).strip()
-        lead = re.match(rf"(?:[{UP}][\w-]*['’]s\s|(?:{NUMBER_WORDS})\s)+", name)
-        if lead and name == surface and len(name) > lead.end():  # "the Government's Skills Reform", "Eight Youth Guarantee"
-            start += lead.end()
-            surface = name = name[lead.end():]
         words = name.split()
-        if words and words[0] in CONNECTORS or re.search(r"\b(?:and|or)\s(?:with|of|for|to|in|on)\s", name):
-            return None  # "for Immigrants" (after a language), "... Development and with Agenda 2063"
+        lead = 0  # "the Government's Skills Reform", "Eight Youth Guarantee": an owner or a count, no name
+        while lead < len(words) - 1 and (re.fullmatch(rf"[{UP}][\w-]*['’]s", words[lead])
+                                         or words[lead].isalpha() and like_num(words[lead].lower())):
+            lead += 1
+        if lead and name == surface:
+            start += len(" ".join(words[:lead])) + 1
+            surface = name = " ".join(words[lead:])
+            words = words[lead:]
+        if words and words[0] in CONNECTORS or re.search(r"\b(?:and|or)\s(?:with|of|for|to|in|on)\s", name) \
+                or OFFICE.match(name):
+            return None  # "for Immigrants" (after a language), "... and with Agenda 2063", "Director of ..."
         numbered = re.search(r"\s(?:No|Nr|N°|no)\.?$", name)
         if numbered:  # "Framework Law No. 09-21": the number is part of the name
             number = re.match(r"\.?\s?\d[\w./-]*\d", text[end:end + 20])
@@ -248,8 +254,6 @@ class ProgrammeRecogniser(DataComponent):
             end += number.end()
             surface, name = text[start:end], text[start:end]
         words = name.split()
-        if OFFICE.match(name):
-            return None
         if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
                 (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
             return None  # "Regulation (EU) 2021/241": a programme word alone names nothing
@@ -288,12 +292,13 @@ class ProgrammeRecogniser(DataComponent):
                     forms.append((m.start("orig") + m.group("orig").index(orig), orig))
             for start, form in forms:
                 cls = self._class(form)
-                # "Reddito di cittadinanza (RdC)": a name in another language is written in sentence case
-                proper = sum(w[:1].isupper() for w in form.split()) * 2 >= len(form.split()) or \
-                    len(form.split()) > 1 and self._foreign_share(form.split()) >= 0.6
+                words = form.split()
+                # "Reddito di cittadinanza (RdC)": a name in another language, written in sentence case
+                foreign = len(words) > 1 and self._foreign_share(words) >= 0.6
+                proper = sum(w[:1].isupper() for w in words) * 2 >= len(words) or foreign
                 if cls in ("organisation", "people") or not (cls in ("programme", "weak") or proper):
                     continue
-                if cls == "" and not self.head_re.search(form) and not self._foreign_share(form.split()) >= 0.6:
+                if cls == "" and not self.head_re.search(form) and not foreign:
                     continue  # a proper name without a programme word: an organisation, a place
                 mention = self._make(text, start, start + len(form), "programme:acronym-definition", 0.85,
                                      acronym=acr)

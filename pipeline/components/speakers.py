@@ -25,6 +25,8 @@ from ..data import Label, Mention
 from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
 
 LISTED_WITHIN = 300  # characters from a participant list's "Country:" label to the last person under it
+# heads that name one person of a delegation: "the Under-Secretary of Mexico took the floor again"
+PERSON_TITLES = {"ambassador", "minister", "vice-minister", "deputy minister", "under-secretary", "secretary"}
 LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Estonia (guest):"
 UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
 LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
@@ -46,10 +48,10 @@ def is_abbreviation(honorific: str) -> bool:
 
 
 class SpeakerRecogniser(DataComponent):
-    files = ("honorifics.txt", "territorial_titles.txt", "speaker_list_labels.txt", "roles.txt", "speech_verbs.txt", "prepositions.txt", "collective.txt",
-             "chairs.txt", "chair_labels.txt", "org_heads.txt", "organisations.tsv", "not_names.txt",
-             "not_surnames.txt", "apposition_ends.txt", "role_refs.txt", "honorific_gender.tsv",
-             "presence_verbs.txt")
+    files = ("honorifics.txt", "territorial_titles.txt", "speaker_list_labels.txt", "roles.txt", "speech_verbs.txt",
+             "prepositions.txt", "collective.txt", "chairs.txt", "chair_labels.txt", "org_heads.txt",
+             "organisations.tsv", "not_names.txt", "not_surnames.txt", "apposition_ends.txt", "role_refs.txt",
+             "honorific_gender.tsv", "presence_verbs.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -111,17 +113,18 @@ class SpeakerRecogniser(DataComponent):
         self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS"
             rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[{UP}][\w .-]{{2,30}}['’]s\s+)?"
             rf"(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
-        chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))  # not "the President's"
+        chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_named = re.compile(  # "The Chair (Lucia Ďuriš Nicholsonová) opened the meeting"
             rf"\b(?:{chairs})\s\((?P<names>{FIRST}(?:\s(?:{TITLE}|{CAPS})){{1,3}})\)")
+        # "The Chairman said"; not "the President's plan"
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-]|['’]s\b)")
         refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
         self.role_ref = re.compile(rf"\b[Tt]he\s(?P<role>{refs})\b(?![\w-])(?!\s(?:of|for|to)\b)")
         labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
         self.chair_decl = re.compile(rf"\b(?P<office>(?i:{labels}))\s?:\s*")
+        titles = "|".join(t.replace(" ", r"\s+") for t in sorted(PERSON_TITLES, key=len, reverse=True))
         self.delegation_before = re.compile(
-            r"\b(?P<head>(?i:representatives?|delegates?|delegations?|observers?|spokesperson|ambassador|minister|"
-            r"vice-minister|deputy\s+minister|under-secretary|secretary|"
+            rf"\b(?P<head>(?i:representatives?|delegates?|delegations?|observers?|spokesperson|{titles}|"
             r"speaker|(?:government|workers?['’]?|employers?['’]?)\s+members?))"
             r"(?:\s+(?:of|for)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+|&\s+)?[A-Z][\w'’-]*){0,5}\s+(?:of|for)\s"
             r"|\s+(?:of|for|from|to)?\s*)(?:the\s+)?$")  # "The Government member of Brazil", "Minister of Labour of"
@@ -130,7 +133,8 @@ class SpeakerRecogniser(DataComponent):
             rf"(?P<body>[{UP}][\w'’-]*(?:\s(?:of|for|and|on|the|&|[{UP}][\w'’-]*)){{0,8}})")
         self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?|ministers?"
                                            r"|speakers?|ambassadors?)\b")
-        self.behalf = re.compile(r"(?:\bspeaking\s)?(?:\bon\sbehalf\sof|\bspeaking\sfor)\s(?:the\s)?(?P<group>[^,;.]{3,80})")
+        self.behalf = re.compile(r"(?:\bspeaking\s)?(?:\bon\sbehalf\sof|\bspeaking\sfor)\s(?:the\s)?"
+                                 r"(?P<group>[^,;.]{3,80})")
 
     # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
@@ -489,11 +493,14 @@ class SpeakerRecogniser(DataComponent):
                     floor_candidate: bool = True) -> Mention:
         attrs = {"kind": "delegation", "name": name, "country": code, "form": form,
                  "floor_candidate": floor_candidate}
+        title = re.sub(r"\s+", " ", form)
+        if title in PERSON_TITLES:  # "the Under-Secretary of Mexico": a person, if one with that title spoke
+            attrs["title"] = title
         behalf = self.behalf.match(text[name_end:name_end + 120].lstrip(", "))
         if behalf:
             attrs["behalf"] = behalf.group("group").strip()
-        return Mention(Label.SPEAKER, text[start:end], start, end, "speaker:delegation-" + re.sub(r"\W+", "-", form), 0.9,
-                       value=name, attrs=attrs)
+        return Mention(Label.SPEAKER, text[start:end], start, end, "speaker:delegation-" + re.sub(r"\W+", "-", form),
+                       0.9, value=name, attrs=attrs)
 
     # ------------------------------------------------------------------ chairs, collectives
     def _chairs(self, text: str, people) -> list[Mention]:
