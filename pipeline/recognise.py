@@ -64,7 +64,8 @@ def build_model(path: Path) -> Language:
     nlp = spacy.blank("en")
     for word in filter(is_abbreviation, read_words(Path(path) / "speakers" / "honorifics.txt")):
         abbreviation = word if word.endswith(".") else word + "."  # "Hon. Kofi": no sentence ends there
-        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+        for form in {abbreviation, abbreviation.upper()}:  # "MR. HAYASHI" in a transcript set in capitals
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("sentencizer")
     for name, factory in RULE_COMPONENTS.items():
         nlp.add_pipe(factory, name=name).from_disk(Path(path) / name)

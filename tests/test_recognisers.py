@@ -89,6 +89,9 @@ def test_countries(nlp, text, codes):
     ("the TOP 10 and 28 in 2021", []),
     # ranges whose ends both carry a scale; numbers grouped in thousands with no noun after them
     ("between KRW 3 million and 5 million over five years", [(5e6, "KRW"), (5, "years")]),
+    # an amount after money shares its currency, unless it counts something of its own
+    ("CHF 15 million and 20 million in 2024, for 3 million people",
+     [(1.5e7, "CHF"), (2e7, "CHF"), (3e6, "count")]),
     ("had risen from 9,800 in 2019 to 33,600 in mid-2024", [(9800, "count"), (33600, "count")]),
     # a rate and its base; ranges of ages
     ("a density of 44.5 per 10 000 population", [(44.5, "count")]),
@@ -132,6 +135,7 @@ def speakers(nlp, text):
     ("The representative of the European Communities fully supported it.", [("European Communities", "EU", True)]),
     ("Mrs Mariel Picado of Costa Rica said that the proportion was low.", [("Mariel Picado", "CR", True)]),
     ("Mr. Tanaka (Japan) said that his Government had contributed.", [("Tanaka", "JP", True)]),
+    ("MR. HAYASHI (Japan) said that MS DELEGATIONS had agreed.", [("HAYASHI", "JP", True)]),
     ("The Chairman said that the item was closed.", [("Chairman", "", True)]),
     ("The Committee took note of the statements.", []),
     # particles belong to the surname; a country that opens the sentence, or ends an institution's name

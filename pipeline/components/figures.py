@@ -10,6 +10,7 @@ list and paragraph numbers.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pycountry
@@ -79,6 +80,7 @@ class FigureRecogniser(DataComponent):
         self.scales = {r["word"]: float(r["factor"]) for r in scales}
         spaced = _alternation([r["word"] for r in scales if r["attached"] == "0"])
         glued = _alternation([r["word"] for r in scales if r["attached"] == "1"])
+        self.scale_end = re.compile(rf"(?:\s(?:{spaced})|\d(?:{glued}))$")
         self.words = {r["word"]: float(r["value"]) for r in read_tsv(path / "number_words.tsv")}
         self.identifiers = {w.lower() for w in read_words(path / "identifier_words.txt")}
         self.months = set(read_words(path / "months.txt"))
@@ -150,7 +152,21 @@ class FigureRecogniser(DataComponent):
             mention = self._worded(text, m)
             if mention is not None:
                 found.append(mention)
+        self._share_currency(text, found)
         return doc
+
+    def _share_currency(self, text: str, found: list[Mention]) -> None:
+        """'CHF 15 million and 20 million': a scaled amount that follows money and counts
+        nothing of its own ('20 million people') is that money."""
+        figures = sorted((i for i, f in enumerate(found) if f.label == Label.FIGURE), key=lambda i: found[i].start)
+        for before, i in zip(figures, figures[1:]):
+            money, count = found[before], found[i]
+            unit = money.attrs["unit"]
+            if unit not in QUANTITIES and count.attrs["unit"] == "count" and not count.attrs["measures"] \
+                    and self.scale_end.search(count.text) \
+                    and re.fullmatch(r",?\s+(?:and|or|to)\s+|,\s+", text[money.end:count.start]):
+                found[i] = replace(count, rule="figure:money-shared",
+                                   attrs=dict(count.attrs, unit=unit, measures=money.attrs["measures"]))
 
     def _digits(self, text: str, m: re.Match, adjectives: dict[int, str]) -> Mention | None:
         start, end = m.start(), m.end()

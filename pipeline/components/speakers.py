@@ -90,6 +90,10 @@ class SpeakerRecogniser(DataComponent):
         self.house_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")  # headings are often in capitals
         self.house_matcher.add("HOUSE", list(self.nlp.tokenizer.pipe(self.houses)))
         hon_re = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True))
+        # "MR. HAYASHI (Japan):" in transcripts set in capitals; only with the full stop, as "MS"
+        # alone is also "Member States"
+        hon_re += "".join(f"|{re.escape(h.rstrip('.').upper())}(?=\\.)" for h in hon
+                          if is_abbreviation(h) and not h.isupper() and len(h.rstrip(".")) > 1)
         verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
         self.verb_re = re.compile(rf"\b(?:{verbs})\b")
         ends = "|".join(sorted({w.lower() for w in read_words(path / "apposition_ends.txt")} | self.verbs,
