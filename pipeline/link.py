@@ -12,10 +12,9 @@
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import pycountry
@@ -121,6 +120,7 @@ class _Speakers:
 
 
 HEADING = 600  # characters at the start of a document where its title and heading stand
+TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
 
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), start=1)}
@@ -156,15 +156,20 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
     declared_offices: dict[int, str] = {}
     head_spoke = False
     voices: dict[str, _Entity] = {}  # an office and the person who last spoke for it
+    resumed_at = -1  # "Deputy X resumed the Chair": X held it before being named
     for m in speakers:
         if m.attrs.get("kind") == "chair-declared" and m.attrs["person_start"] in persons_at:
             declared_offices[m.attrs["person_start"]] = m.attrs["office"]
+            if m.attrs.get("resumed") and resumed_at < 0:
+                resumed_at = m.attrs["person_start"]
     for i, m in enumerate(mentions):
         if m.label != Label.SPEAKER:
             continue
         kind = m.attrs.get("kind")
         if kind == "person":
             e = reg.person(m)
+            if m.start == resumed_at:
+                _merge_office(reg, resolved, e)
             if m.start in declared_offices:
                 office = declared_offices[m.start]
                 chairs = bool(re.search(r"chair|presid", office, re.I)) and not re.match(r"vice|deputy", office, re.I)
@@ -228,7 +233,7 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
         elif kind == "collective":
             resolved[i] = None
     # "HOUSE OF LORDS" in the heading: a member with no other country sits in that parliament
-    house = next((m.attrs["country"] for m in speakers if m.attrs.get("kind") == "house" and m.start < HEADING), "")
+    house = _house(mentions)
     union = any(m.attrs.get("country") == "EU" for m in speakers)  # an EU body or official takes part
     for e in reg.entities:
         if house and e.kind == "person" and not e.country:
@@ -244,6 +249,38 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
                 if who is e:
                     resolved[i] = people[0]
     return reg, resolved
+
+
+def _house(mentions: list[Mention]) -> str:
+    """The country whose parliament the heading names: 'HOUSE OF LORDS', or a chamber named
+    without its country ('SENATE') beside the one country the heading names."""
+    houses = [m.attrs["country"] for m in mentions if m.attrs.get("kind") == "house" and m.start < HEADING]
+    if not houses or any(houses):
+        return next(filter(None, houses), "")
+    named = {m.value for m in mentions if m.label == Label.COUNTRY and m.start < HEADING}
+    return named.pop() if len(named) == 1 else ""
+
+
+def _labels_only(mentions: list[Mention]) -> list[Mention]:
+    """In a transcript ("Senator DRUMMOND: ...") only the labels give the floor: "the Fair
+    Work Ombudsman recovered $1.3 million" inside a turn is the speaker talking about someone."""
+    floors = [m for m in mentions if m.attrs.get("floor")]
+    labels = sum(1 for m in floors if m.attrs.get("turn"))
+    if labels < TRANSCRIPT_TURNS or labels * 2 < len(floors):
+        return mentions
+    return [replace(m, attrs={k: v for k, v in m.attrs.items() if k != "floor"})
+            if m.attrs.get("floor") and not m.attrs.get("turn") else m for m in mentions]
+
+
+def _merge_office(reg: _Speakers, resolved: dict[int, _Entity | None], person: _Entity) -> None:
+    """The unnamed chair whose turns came before a person resumed the Chair was that person."""
+    for office in [e for e in reg.entities if e.kind == "chair" and e.name.lower().startswith("chair")]:
+        person.spoke = person.spoke or office.spoke
+        person.positions.extend(office.positions)
+        office.spoke = False
+        for i, who in resolved.items():
+            if who is office:
+                resolved[i] = person
 
 
 def _statements(document: Document, mentions: list[Mention],
@@ -295,6 +332,7 @@ def link(document: Document, mentions: list[Mention],
     affiliations = {part.strip().lower() for m in mentions if m.label == Label.SPEAKER
                     for part in (m.attrs.get("role", "").split(",") + [m.attrs.get("organisation", "")])}
     mentions = [m for m in mentions if m.label != Label.PROGRAMME or m.value.lower() not in affiliations]
+    mentions = _labels_only(mentions)
     reg, resolved = _speakers(mentions)
     turns = _statements(document, mentions, resolved)
     for _, _, who in turns:
@@ -354,7 +392,7 @@ def _audit_mentions(mentions: list[Mention], resolved: dict[int, _Entity | None]
                 continue
             who = resolved.get(i)
             if who is not None:
-                m = dataclasses.replace(m, value=who.name)
+                m = replace(m, value=who.name)
         kept_links[len(kept)] = links[i]
         kept.append(m)
     return tuple(kept), kept_links

@@ -170,3 +170,42 @@ def test_bodies_without_a_country_speak_apart(nlp):
 def test_a_commissioner_where_the_eu_takes_part_is_the_eu(nlp):
     x, _ = _linked(nlp, "The European Union ministers met.\n\nCommissioner Schmit said that 12 projects had started.")
     assert [(s.name, s.country) for s in x.speakers] == [("Schmit", "EU")]
+
+
+TRANSCRIPT = """COMMONWEALTH OF AUSTRALIA
+
+SENATE
+
+Committee met at 09:00
+
+CHAIR: I declare open this hearing.
+
+Senator DRUMMOND: Thank you, Chair. How many people are on the caseload?
+
+Ms Thorne: As at 30 April there were 582,310 participants. The Fair Work Ombudsman recovered $1.3 million.
+
+CHAIR: Senator Keane, you have the call.
+
+Senator KEANE: How many people were affected?
+
+Ms Thorne: We identified 1,326 participants.
+
+Senator DRUMMOND: So fewer than 20 per cent get a job.
+
+Senator Hartigan resumed the Chair.
+
+CHAIR: Thank you. We will suspend."""
+
+
+def test_a_transcript_gives_the_floor_by_its_labels(nlp):
+    x, names = _linked(nlp, TRANSCRIPT)
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text["582,310"] == "Thorne"
+    assert by_text["$1.3 million"] == "Thorne"  # the Ombudsman is spoken of, in her turn
+    assert by_text["1,326"] == "Thorne"
+    assert by_text["20 per cent"] == "DRUMMOND"
+    speakers = {s.name.lower(): s for s in x.speakers}
+    # the unnamed CHAIR was the senator who "resumed the Chair"; Keane is addressed, not declared
+    assert set(speakers) == {"hartigan", "drummond", "thorne", "keane"}
+    assert speakers["hartigan"].role == "Chair" and not speakers["keane"].role
+    assert {s.country for s in x.speakers} == {"AU"}  # a Senate beside one country in the heading

@@ -212,10 +212,10 @@ class FigureRecogniser(DataComponent):
         if plain and re.search(r"\bper\s+$", text[max(0, start - 5):start]):
             return None  # "per 10 000 population": the base of a rate
         rate = plain and re.match(r"\s+per\s+(?:\d[\d\s,.\u00a0]*\s)?[a-z]", text[end:end + 30])
-        # "from 9,800 in 2019 to 33,600", "some 286 000, enjoyed": a number grouped in thousands
-        # counts what the sentence is about, even with no noun after it
+        # "from 9,800 in 2019 to 33,600", "some 286 000, enjoyed", "113,940 were": a number grouped
+        # in thousands counts what the sentence is about, even with no noun after it
         grouped = plain and not num2 and re.search(r"\d[,\u00a0\u202f ]\d{3}$", num) and \
-            re.match(r"\s*[,;.)]|\s(?:in|by|to|at|from|and|or|a|per)\s", text[end:end + 6])
+            re.match(r"\s*[,;.)]|\s[a-z]+\b", text[end:end + 12])
         if plain and not rate and not grouped and (self._next_is_month(text, end)
                                                     or not self._counts_something(text, end)):
             return None  # a date ("17 to 19 February"), a table cell or a reference number

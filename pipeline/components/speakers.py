@@ -40,6 +40,7 @@ CAPS = rf"{PARTICLE}?[{UP}][{UP}'’]+(?:-[{UP}][{UP}'’]+)*(?![{LO}])"
 TITLE = rf"(?:{PARTICLE})?(?:Ma?c)?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"  # "McAllister", "MacLennan"
 INITIAL = rf"[{UP}]\.(?:-?[{UP}]\.)?"
 FIRST = rf"(?:{TITLE}|{INITIAL})"
+SPACE = r"[^\S\n]"  # within a line: a name never runs on past a line's end ("... Minister.\nMs Thorne:")
 
 
 def is_abbreviation(honorific: str) -> bool:
@@ -49,7 +50,7 @@ def is_abbreviation(honorific: str) -> bool:
 
 class SpeakerRecogniser(DataComponent):
     files = ("honorifics.txt", "territorial_titles.txt", "speaker_list_labels.txt", "roles.txt", "speech_verbs.txt",
-             "prepositions.txt", "collective.txt", "chairs.txt", "chair_labels.txt", "org_heads.txt",
+             "prepositions.txt", "collective.txt", "chairs.txt", "chair_labels.txt", "org_heads.txt", "chambers.txt",
              "organisations.tsv", "not_names.txt", "not_surnames.txt", "apposition_ends.txt", "role_refs.txt",
              "honorific_gender.tsv", "presence_verbs.txt")
 
@@ -87,6 +88,7 @@ class SpeakerRecogniser(DataComponent):
         self.org_matcher = PhraseMatcher(self.nlp.vocab)
         self.org_matcher.add("ORG", list(self.nlp.tokenizer.pipe(self.organisations)))
         self.houses = {r["name"].lower(): r["acronym"] for r in orgs if r["kind"] == "national"}
+        self.houses.update({w.lower(): "" for w in read_words(path / "chambers.txt")})  # country from the heading
         self.house_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")  # headings are often in capitals
         self.house_matcher.add("HOUSE", list(self.nlp.tokenizer.pipe(self.houses)))
         hon_re = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True))
@@ -102,7 +104,8 @@ class SpeakerRecogniser(DataComponent):
         short_hon = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True)
                              if is_abbreviation(h))  # an abbreviation's full stop ends no sentence
         self.hon_name = re.compile(  # "H.E. Ms Halima BELLO", "Hon. Cllr. Augustine Flomo": the last honorific
-            rf"\b(?:(?:{short_hon})\.?\s|(?:{hon_re})\s)*(?P<hon>{hon_re})\.?\s(?P<names>(?:{FIRST}|{CAPS})(?:\s(?:{FIRST}|{CAPS})){{0,3}})")
+            rf"\b(?:(?:{short_hon})\.?{SPACE}|(?:{hon_re}){SPACE})*(?P<hon>{hon_re})\.?{SPACE}"
+            rf"(?P<names>(?:{FIRST}|{CAPS})(?:{SPACE}(?:{FIRST}|{CAPS})){{0,3}})")
         self.caps_name = re.compile(rf"(?<![\w.])(?P<first>{FIRST}(?:\s{FIRST}){{0,2}})\s(?P<sur>{CAPS}(?:\s{CAPS}){{0,2}})\b")
         roles = self.roles_re = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
         self.title_name = re.compile(
@@ -120,6 +123,11 @@ class SpeakerRecogniser(DataComponent):
         chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
         self.chair_named = re.compile(  # "The Chair (Lucia Ďuriš Nicholsonová) opened the meeting"
             rf"\b(?:{chairs})\s\((?P<names>{FIRST}(?:\s(?:{TITLE}|{CAPS})){{1,3}})\)")
+        # a transcript's turn: "CHAIR:", "The PRESIDENT:", "Acting Chairman (Deputy Tom Brosnan):" opening a line
+        turn_office = rf"(?:[Tt]he\s+|THE\s+)?(?:(?i:acting|temporary)\s)?(?i:{chairs})"
+        self.chair_turn = re.compile(rf"(?:^|\n)[ \t]*(?P<office>{turn_office})\s?(?:\((?P<inner>[^()\n]{{2,80}})\))?"
+                                     rf"\s?:\s+")
+        self.chair_opens = re.compile(rf"[ \t]*{turn_office}\s?\(")
         # "The Chairman said"; not "the President's plan"
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-]|['’]s\b)")
         refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
@@ -511,26 +519,45 @@ class SpeakerRecogniser(DataComponent):
         out: list[Mention] = []
         for m in self.chair_decl.finditer(text):
             nxt = [p for p in people if p[0] == m.end()]
-            if nxt:
+            if nxt and not self._addressed(text, nxt[0][1]):
                 office = m.group("office")
                 out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"), "speaker:chair-declared",
                                    0.9, value=office, attrs={"kind": "chair-declared", "office": office,
                                                              "person_start": nxt[0][0]}))
+        for m in self.chair_turn.finditer(text):
+            office = re.sub(r"^the\s+", "", m.group("office"), flags=re.I)
+            inner = [p for p in people if m.start("inner") <= p[0] < m.end("inner")] if m.group("inner") else []
+            if inner:  # "CHAIR (Senator Hartigan): ...": that person chairs, and speaks
+                out.append(Mention(Label.SPEAKER, m.group("office"), m.start("office"), m.end("office"),
+                                   "speaker:chair-turn", 0.9, value=office,
+                                   attrs={"kind": "chair-declared", "office": office, "person_start": inner[0][0]}))
+                continue
+            # "Chairman: Mr X (Malaysia)", "Rapporteur: Radu Ionescu (S&D)" declare a chair
+            name = re.match(rf"{FIRST}(?:{SPACE}(?:{TITLE}|{CAPS}))+(?={SPACE}?(?:\(|,|$))", text[m.end():], re.M)
+            if not name or self._addressed(text, m.end() + name.end()):
+                out.append(Mention(Label.SPEAKER, m.group("office"), m.start("office"), m.end("office"),
+                                   "speaker:chair-turn", 0.9, value=office,
+                                   attrs={"kind": "chair", "office": office, "name": office, "turn": True}))
         for start, end, _ in people:
-            after = re.match(r"(?:\s?\([^()]{1,40}\))?,?\s?(?:\(|as\s(?:its\s|the\s)?)?(?P<office>Chair|Chairman"
+            # "(Chair)", "elected Ms X (Norway) as its Chairperson.", "Deputy X resumed the Chair."
+            after = re.match(r"(?:(?:\s?\([^()]{1,40}\))?,?\s?(?:\(|as\s(?:its\s|the\s)?)?"
+                             r"|\s(?P<taken>took|resumed|assumed)\sthe\s)(?P<office>Chair|Chairman"
                              r"|Chairwoman|Chairperson|Co-Chair|Vice-Chair|President)\b(?=[),.;])",
-                             text[end:end + 80])  # "(Chair)", "elected Ms X (Norway) as its Chairperson."
+                             text[end:end + 80])
             window = max(0, start - 25)
             by = re.search(r"\b(?:chaired|presided(?:\sover)?|moderated)\sby\s$", text[window:start])
             if after or by:
                 office = after.group("office") if after else ("Moderator" if "moderated" in by.group(0) else "Chair")
                 s, e = (end + after.start("office"), end + after.end("office")) if after else \
                     (window + by.start(), start - 1)
+                # who "resumed the Chair" held it before: the turns of an unnamed "Chairman:" are theirs
                 out.append(Mention(Label.SPEAKER, text[s:e], s, e, "speaker:chair-declared", 0.85,
                                    value=office, attrs={"kind": "chair-declared", "office": office,
-                                                        "person_start": start}))
+                                                        "person_start": start,
+                                                        "resumed": bool(after and after.group("taken") == "resumed")}))
         for m in self.chair_ref.finditer(text):
-            if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]):
+            if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]) \
+                    or any(o.start == m.start("office") for o in out):  # "X resumed the Chair"
                 continue
             office = m.group("office")
             # "The Chair, X,", "The Chair (X)", "The Chair, the Minister of Labour of Colombia, X,"
@@ -597,6 +624,20 @@ class SpeakerRecogniser(DataComponent):
             m.attrs["represented"] = True
 
     @staticmethod
+    def _addressed(text: str, end: int) -> bool:
+        """'CHAIR: Senator Keane, you have the call.': the name is spoken to, in a turn, not declared."""
+        line = text[end:text.find("\n", end) if "\n" in text[end:] else len(text)]
+        return re.search(r"\b(?:you|your|I|we|our|us|me|my)\b", line) is not None
+
+    def _turn(self, text: str, m: Mention) -> bool:
+        """'Senator DRUMMOND: ...', 'Ms Aoife Byrne: ...', 'CHAIR (Senator Hartigan): ...': a
+        transcript's label, the name alone at the start of a line before a colon."""
+        line = text[text.rfind("\n", 0, m.start) + 1:m.start]
+        if line.strip():
+            return self.chair_opens.fullmatch(line) is not None and re.match(r"\)\s?:\s", text[m.end:]) is not None
+        return re.match(r"(?:\s?\([^()\n]{1,80}\))?\s?:\s", text[m.end:m.end + 90]) is not None
+
+    @staticmethod
     def _addresses(m: Mention) -> bool:
         """A mention that takes the floor by itself when it opens a sentence, verb or not:
         'The representative of Norway was of the view ...', 'Jane DOE, Minister (Ireland): ...'.
@@ -613,6 +654,9 @@ class SpeakerRecogniser(DataComponent):
         # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
         whole = {a: (s, e) for s, e in sents for a, _ in _clauses(text, s, e)}  # each clause's sentence
         sents = [(a, b) for s, e in sents for a, b in _clauses(text, s, e)]
+        for m in found:
+            if m.attrs.get("kind") == "person" and self._turn(text, m):
+                m.attrs["turn"] = True
         for s, e in sents:
             inside = [m for m in found if s <= m.start < e and m.attrs.get("kind") != "chair-declared"]
             for m in inside:
@@ -633,6 +677,9 @@ class SpeakerRecogniser(DataComponent):
                 if listing:
                     m.attrs["listed"] = True
                     continue
+                if m.attrs.get("turn"):  # a transcript gives the floor by the label alone
+                    m.attrs.update(floor=True, sentence_start=s)
+                    break
                 if not m.attrs.get("floor_candidate", True) or \
                         m.attrs.get("governed") and not m.attrs.get("speaks_for_delegation"):
                     continue
