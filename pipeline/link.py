@@ -105,7 +105,11 @@ class _Speakers:
         else:
             # the document's own name for the country ("Republic of Korea"); an adjective's country by its name
             written = m.attrs["name"] if m.attrs.get("form") != "adjective" and m.attrs["name"][:1].isupper() else ""
-            name = written or _country_name(code) or m.attrs["name"]
+            common = _country_name(code)
+            name = written or common or m.attrs["name"]
+            if written and common and not set(re.findall(r"\w+", common.casefold())) \
+                    <= set(re.findall(r"\w+", written.casefold())):
+                name = f"{common} ({written})"  # "France (French Republic)": findable by either name
             e = self.new(name=name, kind="delegation", country=code, organisation=m.attrs.get("behalf", ""))
         e.positions.append(m.start)
         return e

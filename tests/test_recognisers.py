@@ -197,6 +197,11 @@ def test_the_following_spoke(nlp):
     ("European funds (ERDF, AMIF, ESF) must be mobilised",
      ["European Regional Development Fund", "Asylum, Migration and Integration Fund", "European Social Fund"]),
     ("the Commission's funds (XYZF, QRSF) are used", ["XYZF", "QRSF"]),
+    # a law's year and its bracketed words belong to its title; a translated name starts at a word
+    ("the Refugees Act, 2021 and the Migration Amendment (Strengthening Employer Compliance) Act 2024",
+     ["Refugees Act, 2021", "Migration Amendment (Strengthening Employer Compliance) Act 2024"]),
+    ("the municipal Swedish for Immigrants program (svenska för invandrare, SFI) and the Austrian housing "
+     "subsidy scheme (Wohnbauförderung)", ["Swedish for Immigrants program", "housing subsidy scheme"]),
     ("funding under Erasmus+ and Horizon Europe", ["Erasmus+", "Horizon Europe"]),
     ("the republican integration contract (CIR) to enhance", ["republican integration contract"]),
     ("highlighted the European Pillar of Social Rights with three targets", ["European Pillar of Social Rights"]),

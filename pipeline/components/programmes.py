@@ -44,6 +44,7 @@ OFFICE = re.compile(r"^(?:(?:Deputy|Assistant|Vice|Acting|Chief|Executive|Senior
 LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
            "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
            "alongside", "besides", "but", "also", "both", "each", "every", "all", "some", "many"}
+SENTENCE_OPENERS = LEADING | {"the", "then", "thus", "however", "so", "and", "yet"}  # "Then the Act 2024"
 FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor", "en", "el",
                       "los", "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und",
                       "mit", "och", "og", "i"}
@@ -172,7 +173,7 @@ class ProgrammeRecogniser(DataComponent):
             rf"\b(?:under|through|via)\sthe\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{2,6}})"
             rf"(?=\s\([{UP}][{UP}0-9-]{{1,9}}\))")
         self.trailing_name = re.compile(
-            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,6}}"
+            rf"(?<![\w'’-])(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,6}}(?:\s(?:{lower_heads}))?"
             rf"|(?:[{LO}][\w-]*\s){{1,4}}(?:{lower_heads}))$")
         self.english = english_words(DEFAULT_LEXICON) - set(read_words(path / "foreign_words.txt"))
         self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
@@ -237,7 +238,8 @@ class ProgrammeRecogniser(DataComponent):
         words = name.split()
         lead = 0  # "the Government's Skills Reform", "Eight Youth Guarantee": an owner or a count, no name
         while lead < len(words) - 1 and (re.fullmatch(rf"[{UP}][\w-]*['’]s", words[lead])
-                                         or words[lead].isalpha() and like_num(words[lead].lower())):
+                                         or words[lead].isalpha() and like_num(words[lead].lower())
+                                         or words[lead].lower() in SENTENCE_OPENERS):
             lead += 1
         if lead and name == surface:
             start += len(" ".join(words[:lead])) + 1
@@ -253,6 +255,20 @@ class ProgrammeRecogniser(DataComponent):
                 return None
             end += number.end()
             surface, name = text[start:end], text[start:end]
+        if name == surface and len(words) > 1 and words[0].lower() in self.laws and all(
+                re.fullmatch(r"[\d/.-]+", w) for w in words[1:]):  # "Act 2024" after a bracket ends a title
+            title = re.search(rf"(?<![\w-])(?:[{UP}][\w-]*\s)+\([^()]{{3,80}}\)\s$", text[max(0, start - 160):start])
+            if not title:
+                return None
+            opener = re.match(r"(?:(\w+)\s)", title.group(0))
+            skip = opener.end() if opener and opener.group(1).lower() in SENTENCE_OPENERS else 0
+            start -= len(title.group(0)) - skip  # "Migration Amendment (Strengthening Employer Compliance) Act 2024"
+            surface = name = text[start:end]
+        dated = re.match(r",\s(?:19|20)\d\d\b(?!\s?[-–/])", text[end:end + 7]) \
+            if name == surface and name.split()[-1].lower() in self.laws else None
+        if dated:  # "Refugees Act, 2021": the year is part of a law's title
+            end += dated.end()
+            surface = name = text[start:end]
         words = name.split()
         if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
                 (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
@@ -593,7 +609,7 @@ class ProgrammeRecogniser(DataComponent):
             if not name_m:
                 continue
             words = name_m.group("name").split()
-            if words[-1].islower():  # "whether the civil service bill": the words after the last stop word
+            if words[0].islower():  # "whether the civil service bill": the words after the last stop word
                 stops = [i for i, w in enumerate(words[:-1]) if w in STOP_WORDS or len(w) < 2]
                 words = words[stops[-1] + 1:] if stops else words
             while words and (words[0] in _DETERMINERS or words[0] in LEADING or words[0] in ("The", "A", "An")):
@@ -609,11 +625,12 @@ class ProgrammeRecogniser(DataComponent):
             if re.search(r"[,'’]\s?$", text[max(0, start - 2):start]):
                 continue  # "Plan for Micro, Small and Medium-sized Enterprises": only the end of a name
             owner = [o for o in others if o.label == Label.COUNTRY and o.start == start]
-            if owner and len(words) > 2:  # "the Spanish Minimum Living Income (...)": Spain's, not its name
+            if owner and len(words) > 2 and words[1].lower() not in CONNECTORS:
+                # "the Spanish Minimum Living Income (...)": Spain's, not its name; but "Swedish for Immigrants"
                 words = words[1:]
                 start = b.start() - len(" ".join(words))
             if any(o.label == Label.SPEAKER and start <= o.end and o.start < b.start()
-                   or o.label == Label.COUNTRY and (o.text in parts or o.start == start)
+                   or o.label == Label.COUNTRY and (o.text in parts or o.start == start and o.end >= b.start())
                    for o in others):  # "Falkland Islands (Malvinas)": a country under two names
                 continue  # "Karin Lindqvist (Sweden)", "Tarmo Kask (Estonia)"
             name_foreign, other_foreign = self._foreign_share(words), self._foreign_share(other.split())
