@@ -76,8 +76,15 @@ class _Speakers:
         if a.get("gender") and len(same) > 1:  # "Ms Martin": not the namesake known as "Mr"
             same = [e for e in same if e.gender == a["gender"]] or \
                 [e for e in same if not e.gender] or same
-        if first:
+        # "Mr. Ortiz Benavente" after "Rafael Ortiz Benavente": the end of a longer name is that person
+        whole = _fold(a.get("name", ""))
+        longer = [e for e in self.entities if e.kind == "person" and len(e.name.split()) > len(a["name"].split()) > 1
+                  and _fold(e.name).endswith(whole)] if not same and whole else []
+        if len(longer) == 1:
+            entity = longer[0]
+        elif first:
             exact = [e for e in same if _fold(e.first) == first or not e.first
+                     or len(first) > 2 and _fold(e.first).endswith(first)
                      or _fold(e.first).startswith(first[:1]) and len(a["first"]) <= 2]
             entity = exact[-1] if exact else self.new(name=a["name"], kind="person", first=a["first"],
                                                        surname=a["surname"])
@@ -124,6 +131,7 @@ class _Speakers:
 
 
 HEADING = 600  # characters at the start of a document where its title and heading stand
+VOTE = re.compile(r"\b(?:adopted|approved|rejected|carried|defeated)\s(?:\w+\s)?by\s\d+\s(?:votes?|in\sfavour)\b", re.I)
 TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
 
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
@@ -494,8 +502,10 @@ def _figures(document, mentions, statement_at, speaker_country, currency, links)
         sentence = _sentence(document.text, m.start)
         about = [c.value for c in country_mentions if sentence[0] <= c.start < sentence[1]]
         country = about[0] if about else (home if len(home) == 2 else "")
+        # "The draft opinion was adopted by 71 votes to 3": the record's count, no speaker's figure
+        said_by = "" if VOTE.search(document.text, *sentence) else links[i][0]
         out.append(Figure(f"fg{len(out) + 1}", m.text, float(m.value), unit, m.attrs.get("measures", ""),
-                          links[i][0], links[i][1], country, m.page, m.start, m.end, m.attrs.get("value_min")))
+                          said_by, links[i][1], country, m.page, m.start, m.end, m.attrs.get("value_min")))
     return tuple(out)
 
 

@@ -209,3 +209,18 @@ def test_a_transcript_gives_the_floor_by_its_labels(nlp):
     assert set(speakers) == {"hartigan", "drummond", "thorne", "keane"}
     assert speakers["hartigan"].role == "Chair" and not speakers["keane"].role
     assert {s.country for s in x.speakers} == {"AU"}  # a Senate beside one country in the heading
+
+
+def test_a_vote_is_the_record_not_the_speaker(nlp):
+    x, names = _linked(nlp, "Ms Anna KOWALSKA (Poland), rapporteur, said that 40% of workers lack skills. "
+                            "The draft opinion was adopted by 71 votes to 3, with 6 abstentions.")
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text["40%"] == "Anna KOWALSKA"
+    assert by_text["71"] == ""
+
+
+def test_a_two_word_surname_is_one_person(nlp):
+    x, names = _linked(nlp, "The Controller, Mr. Rafael Ortiz Benavente, presented the budget. "
+                            "Mr. Ortiz Benavente added that 40 per cent was funded.")
+    assert [s.name for s in x.speakers] == ["Rafael Ortiz Benavente"]
+    assert names[x.figures[0].speaker_id] == "Rafael Ortiz Benavente"

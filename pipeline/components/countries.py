@@ -27,7 +27,7 @@ LIST_TOKENS = {",", "and", "or", "&", "/"}
 CODE_LIST = re.compile(r"\((?:[A-Z]{2}(?:,\s*|\s+and\s+)){1,40}[A-Z]{2}\)")
 # a member's political group and country code, as parliaments and assemblies write them:
 # "(EPP, DE)", "(S&D, FI)", "(EL/EPP)", "(PT/Renew Europe)"
-GROUP_CODE = re.compile(r"\((?:[^(),\n]{1,30},\s?(?P<code>[A-Z]{2})|(?P<lead>[A-Z]{2})\s?/\s?[^()/\n]{1,30})\)")
+GROUP_CODE = re.compile(r"\((?:[^(),\n]{1,60},\s?(?P<code>[A-Z]{2})|(?P<lead>[A-Z]{2})\s?/\s?[^()/\n]{1,30})\)")
 
 
 class CountryRecogniser(DataComponent):

@@ -292,6 +292,9 @@ class SpeakerRecogniser(DataComponent):
         # the next line of a participant list ("... Ministry of Employment Finland: Ms Z") ends the role
         stop = min([stop] + [c.start for c in countries if end < c.start < stop and LIST_LABEL.match(text, c.end)])
         appo = text[end:stop]
+        post = re.match(r"\s([A-Z]{2,4})(?=[,(\s])", appo)  # "Michael Carrington MP, Assistant Minister ..."
+        if post and post.group(1) in self.not_surnames:
+            appo = appo[post.end():]
         of_country = re.match(r"\s+(?:of|from)\s+(?:the\s+)?", text[end:end + 12])
         if of_country:  # "Mrs Mariel Picado of Costa Rica said"
             home = [c for c in countries if c.start == end + of_country.end()]
