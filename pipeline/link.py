@@ -127,6 +127,11 @@ class _Speakers:
         for e in self.entities:
             if e.kind == "chair" and e.role == office:
                 return e
+        # "Ambassador X, ..., Chairperson of the Permanent Council" then "The Chairperson presented"
+        holders = [e for e in self.entities if e.kind == "person"
+                   and re.search(rf"(?<![\w-]){re.escape(office)}\b", e.role, re.I)]
+        if len(holders) == 1:
+            return holders[0]
         return self.new(name=office, kind="chair", role=office)
 
 
@@ -151,6 +156,11 @@ def meeting_date(text: str) -> str:
     m = (preferred or found)[0]
     day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
     return f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+
+
+def _territory(code: str) -> str:
+    """The code itself when it names a country or the EU, else ''."""
+    return code if code == "EU" or pycountry.countries.get(alpha_2=code) is not None else ""
 
 
 def _country_name(code: str) -> str:
@@ -264,12 +274,16 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
 
 
 def _house(mentions: list[Mention]) -> str:
-    """The country whose parliament the heading names: 'HOUSE OF LORDS', or a chamber named
-    without its country ('SENATE') beside the one country the heading names."""
-    houses = [m.attrs["country"] for m in mentions if m.attrs.get("kind") == "house" and m.start < HEADING]
-    if not houses or any(houses):
-        return next(filter(None, houses), "")
-    named = {m.value for m in mentions if m.label == Label.COUNTRY and m.start < HEADING}
+    """Whom the heading makes a speaker with no country speak for: the country whose parliament
+    it names ('HOUSE OF LORDS', or 'SENATE' beside the one country it names), else the
+    international organisation it names ('UNHCR': its officials, its committee's members)."""
+    heading = [m for m in mentions if m.start < HEADING]
+    houses = [m.attrs["country"] for m in heading if m.attrs.get("kind") == "house"]
+    if not houses:
+        return next((m.attrs["country"] for m in heading if m.attrs.get("kind") == "host"), "")
+    if any(houses):
+        return next(filter(None, houses))
+    named = {m.value for m in heading if m.label == Label.COUNTRY}
     return named.pop() if len(named) == 1 else ""
 
 
@@ -344,7 +358,7 @@ def link(document: Document, mentions: list[Mention],
     affiliations = {part.strip().lower() for m in mentions if m.label == Label.SPEAKER
                     for part in (m.attrs.get("role", "").split(",") + [m.attrs.get("organisation", "")])}
     mentions = [m for m in mentions if m.label != Label.PROGRAMME or m.value.lower() not in affiliations]
-    mentions = _labels_only(mentions)
+    mentions = _labels_only([m for m in mentions if m.attrs.get("kind") != "host" or m.start < HEADING])
     reg, resolved = _speakers(mentions)
     turns = _statements(document, mentions, resolved)
     for _, _, who in turns:
@@ -448,7 +462,8 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
         own = [c.value for c in in_span if m.start <= c.start < m.end]
         if re.match(r"(the\s)?(European|EU)\b", m.value):
             own = ["EU"]
-        country = own[0] if own else speaker_country(statement_at(m.start))
+        # a speaker for an organisation ("UN", "OECD") says nothing of whose programme it is
+        country = own[0] if own else _territory(speaker_country(statement_at(m.start)))
         if own:
             named_home.setdefault(alias[m.attrs["key"]], country)  # the name says whose it is
         has_acronym = key in by_acronym.values()

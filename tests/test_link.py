@@ -224,3 +224,18 @@ def test_a_two_word_surname_is_one_person(nlp):
                             "Mr. Ortiz Benavente added that 40 per cent was funded.")
     assert [s.name for s in x.speakers] == ["Rafael Ortiz Benavente"]
     assert names[x.figures[0].speaker_id] == "Rafael Ortiz Benavente"
+
+
+def test_the_chair_is_who_holds_the_office(nlp):
+    x, names = _linked(nlp, "Ambassador Marija CAMILLERI, Permanent Representative of Malta, Chairperson of the "
+                            "Permanent Council, opened the meeting. The Chairperson said that 24 per cent were "
+                            "foreign nationals.")
+    assert [s.name for s in x.speakers] == ["Marija CAMILLERI"]
+    assert names[x.figures[0].speaker_id] == "Marija CAMILLERI"
+
+
+def test_the_heading_organisation_hosts_its_officials(nlp):
+    x, _ = _linked(nlp, "Organization for Security and Co-operation in Europe\n\nCONSOLIDATED SUMMARY\n\n"
+                        "The Director of the Division, Ms. Camille VERHOEVEN, said that 82 per cent was funded. "
+                        "The representative of Uganda said that 40 per cent of refugees were children.")
+    assert {s.name: s.country for s in x.speakers} == {"Camille VERHOEVEN": "OSCE", "Uganda": "UG"}

@@ -51,8 +51,8 @@ def is_abbreviation(honorific: str) -> bool:
 class SpeakerRecogniser(DataComponent):
     files = ("honorifics.txt", "territorial_titles.txt", "speaker_list_labels.txt", "roles.txt", "speech_verbs.txt",
              "prepositions.txt", "collective.txt", "chairs.txt", "chair_labels.txt", "org_heads.txt", "chambers.txt",
-             "organisations.tsv", "not_names.txt", "not_surnames.txt", "apposition_ends.txt", "role_refs.txt",
-             "honorific_gender.tsv", "presence_verbs.txt")
+             "organisations.tsv", "not_names.txt", "not_surnames.txt",
+             "apposition_ends.txt", "role_refs.txt", "honorific_gender.tsv", "presence_verbs.txt")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -168,6 +168,11 @@ class SpeakerRecogniser(DataComponent):
         found = without_overlaps(found)
         self._spokespeople(text, found)
         self._mark_floor(doc, text, found)
+        # an international organisation named in a heading hosts the meeting: its officials speak for it
+        found.extend(Mention(Label.SPEAKER, text[s:e], s, e, "speaker:host", 0.5, value=code,
+                             attrs={"kind": "host", "country": code})
+                     for s, e, code, kind in orgs if kind == "international"
+                     and not any(f.start < e and s < f.end for f in found))
         mentions_of(doc).extend(found)
         return doc
 
