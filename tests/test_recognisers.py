@@ -89,6 +89,7 @@ def test_countries(nlp, text, codes):
     ("the TOP 10 and 28 in 2021", []),
     # ranges whose ends both carry a scale; numbers grouped in thousands with no noun after them
     ("between KRW 3 million and 5 million over five years", [(5e6, "KRW"), (5, "years")]),
+    ("₹1,07,000 crore and RMB 66.7 billion", [(1.07e12, "INR"), (6.67e10, "CNY")]),
     # an amount after money shares its currency, unless it counts something of its own
     ("CHF 15 million and 20 million in 2024, for 3 million people",
      [(1.5e7, "CHF"), (2e7, "CHF"), (3e6, "count")]),
@@ -197,6 +198,9 @@ def test_the_following_spoke(nlp):
     ("European funds (ERDF, AMIF, ESF) must be mobilised",
      ["European Regional Development Fund", "Asylum, Migration and Integration Fund", "European Social Fund"]),
     ("the Commission's funds (XYZF, QRSF) are used", ["XYZF", "QRSF"]),
+    # a coined word names a brand; a company's does not
+    ("through SkillsFuture, JobsPlus and Springboard+, advertised on LinkedIn by Lord MacLennan",
+     ["SkillsFuture", "JobsPlus", "Springboard+"]),
     # a law's year and its bracketed words belong to its title; a translated name starts at a word
     ("the Refugees Act, 2021 and the Migration Amendment (Strengthening Employer Compliance) Act 2024",
      ["Refugees Act, 2021", "Migration Amendment (Strengthening Employer Compliance) Act 2024"]),

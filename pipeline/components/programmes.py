@@ -48,6 +48,9 @@ SENTENCE_OPENERS = LEADING | {"the", "then", "thus", "however", "so", "and", "ye
 FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor", "en", "el",
                       "los", "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und",
                       "mit", "och", "og", "i"}
+# a brand's coined word: "SkillsFuture", "InvestEU", "Springboard+"
+COINED = re.compile(rf"(?<![\w'’-])(?:[{UP}][{LO}]{{2,}}(?:[{UP}][{LO}]+)+(?:[{UP}]{{2,}})?|[{UP}][{LO}]{{2,}}[{UP}]{{2,}}"
+                    rf"|[{UP}][{LO}]{{3,}}\+)(?![\w'’+-])")
 ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
 
 
@@ -193,6 +196,7 @@ class ProgrammeRecogniser(DataComponent):
         found += self._named_heads(text, doc)
         found += self._reversed_definitions(text)
         found += self._translated(text, mentions_of(doc))
+        found += self._coined(text, mentions_of(doc))
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
         found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
@@ -641,6 +645,18 @@ class ProgrammeRecogniser(DataComponent):
                 continue
             mention = self._make(text, start, b.start(), "programme:translated", 0.7,
                                  acronym=acronyms[0] if acronyms else "")
+            if mention:
+                out.append(mention)
+        return out
+
+    def _coined(self, text: str, others: list[Mention]) -> list[Mention]:
+        """A word made for a brand is a programme's name even with no programme word beside it:
+        camel case ('SkillsFuture', 'JobsPlus', 'InvestEU') or a trailing plus ('Springboard+')."""
+        out = []
+        for m in COINED.finditer(text):
+            if re.match(r"Ma?c[A-Z]", m.group(0)) or any(o.start < m.end() and m.start() < o.end for o in others):
+                continue  # "MacLennan": a name
+            mention = self._make(text, m.start(), m.end(), "programme:coined", 0.55)
             if mention:
                 out.append(mention)
         return out
