@@ -198,6 +198,9 @@ def test_the_following_spoke(nlp):
     ("European funds (ERDF, AMIF, ESF) must be mobilised",
      ["European Regional Development Fund", "Asylum, Migration and Integration Fund", "European Social Fund"]),
     ("the Commission's funds (XYZF, QRSF) are used", ["XYZF", "QRSF"]),
+    # where a programme runs is no part of its name; a period, a heading in capitals, an office are none
+    ("the Shirika Plan in Kenya, the 2021-2027 programmes, the NETWORK FOR LABOUR ADMINISTRATION and the "
+     "Undersecretary for Policy", ["Shirika Plan"]),
     # a coined word names a brand; a company's does not
     ("through SkillsFuture, JobsPlus and Springboard+, advertised on LinkedIn by Lord MacLennan",
      ["SkillsFuture", "JobsPlus", "Springboard+"]),

@@ -38,6 +38,7 @@ PORTFOLIO = re.compile(r"\b(?:Minist(?:er|ry)|Department|Secretary|Commissioner)
                        r"(?:,?\s(?:[A-Z][\w'’-]*|of|for|and|the|&))*,?\s(?:and\s)?$")
 # an office named after what it runs is a person's title: "Director of Social Programmes"
 OFFICE = re.compile(r"^(?:(?:Deputy|Assistant|Vice|Acting|Chief|Executive|Senior)[\s-])*(?:Director|Head|Minister"
+                    r"|Under-?[Ss]ecretary"
                     r"|Secretary|Commissioner|Coordinator|Co-ordinator|Manager|Officer|Chair|President|Rapporteur"
                     r"|Advis[eo]r)(?:-General)?\s(?:of|for)\s")
 # words that open a sentence before a name, not part of it: "From 2025 the Lifelong Learning Entitlement"
@@ -197,6 +198,7 @@ class ProgrammeRecogniser(DataComponent):
         found += self._reversed_definitions(text)
         found += self._translated(text, mentions_of(doc))
         found += self._coined(text, mentions_of(doc))
+        found = [self._without_place(text, m, mentions_of(doc, Label.COUNTRY)) for m in found]
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
         found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
@@ -274,6 +276,9 @@ class ProgrammeRecogniser(DataComponent):
             end += dated.end()
             surface = name = text[start:end]
         words = name.split()
+        if all(re.fullmatch(r"[\d/–-]+", w) or self.heads.get(w.lower()) == "programme" for w in words) \
+                or len(words) > 2 and all(w.isupper() for w in words if w[:1].isalpha()):
+            return None  # "2021-2027 programmes": a period; "NETWORK FOR LABOUR ADMINISTRATION": a heading
         if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
                 (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
             return None  # "Regulation (EU) 2021/241": a programme word alone names nothing
@@ -648,6 +653,17 @@ class ProgrammeRecogniser(DataComponent):
             if mention:
                 out.append(mention)
         return out
+
+    def _without_place(self, text: str, m: Mention, countries: list[Mention]) -> Mention:
+        """'the Shirika Plan in Kenya', 'the Youth Guarantee in England': the country where a
+        programme runs is not part of its name."""
+        place = next((c for c in countries if c.end == m.end and c.start > m.start), None)
+        cut = re.search(r"\s(?:in|for)\s(?:the\s)?$", text[m.start:place.start]) if place else None
+        if cut is None or m.value != m.text:
+            return m
+        end = m.start + cut.start()
+        return dataclasses.replace(m, text=text[m.start:end], end=end, value=text[m.start:end],
+                                   attrs=dict(m.attrs, key=self._key(text[m.start:end])))
 
     def _coined(self, text: str, others: list[Mention]) -> list[Mention]:
         """A word made for a brand is a programme's name even with no programme word beside it:
