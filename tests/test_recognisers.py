@@ -201,6 +201,9 @@ def test_the_following_spoke(nlp):
     # where a programme runs is no part of its name; a period, a heading in capitals, an office are none
     ("the Shirika Plan in Kenya, the 2021-2027 programmes, the NETWORK FOR LABOUR ADMINISTRATION and the "
      "Undersecretary for Policy", ["Shirika Plan"]),
+    # a law named by its number, a strategy by its year; not an article, nor a bare year
+    ("Spain's Law 15/2022, the Federal Decree-Law No. 9 of 2022, Agenda 2063 and Article 12 of the Act 2024",
+     ["Law 15/2022", "Federal Decree-Law No. 9", "Agenda 2063"]),
     # a coined word names a brand; a company's does not
     ("through SkillsFuture, JobsPlus and Springboard+, advertised on LinkedIn by Lord MacLennan",
      ["SkillsFuture", "JobsPlus", "Springboard+"]),

@@ -179,6 +179,11 @@ class ProgrammeRecogniser(DataComponent):
         self.trailing_name = re.compile(
             rf"(?<![\w'’-])(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,6}}(?:\s(?:{lower_heads}))?"
             rf"|(?:[{LO}][\w-]*\s){{1,4}}(?:{lower_heads}))$")
+        laws = "|".join(sorted((re.escape(w.capitalize()) for w in self.laws | {"ley", "lei", "loi"}), key=len,
+                               reverse=True))
+        self.numbered_law = re.compile(
+            rf"(?<![\w-])(?:[{UP}][\w-]*\s){{0,3}}(?:[{UP}][\w]*-(?i:{laws})|{laws})\s"
+            rf"(?:(?:No|Nr|N[º°o])\.?\s?\d(?:[\d.,/-]*\d)?|\d+(?:[/.,-]\d+)+)(?![\w/])(?!\.\d)")
         self.english = english_words(DEFAULT_LEXICON) - set(read_words(path / "foreign_words.txt"))
         self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
                                      rf"(?:\s?[-–:]\s?(?P<orig>[^()]{{3,90}}))?\)")
@@ -198,6 +203,7 @@ class ProgrammeRecogniser(DataComponent):
         found += self._reversed_definitions(text)
         found += self._translated(text, mentions_of(doc))
         found += self._coined(text, mentions_of(doc))
+        found += self._numbered_laws(text)
         found = [self._without_place(text, m, mentions_of(doc, Label.COUNTRY)) for m in found]
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
         found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
@@ -261,7 +267,8 @@ class ProgrammeRecogniser(DataComponent):
                 return None
             end += number.end()
             surface, name = text[start:end], text[start:end]
-        if name == surface and len(words) > 1 and words[0].lower() in self.laws and all(
+        if rule != "programme:numbered-law" and name == surface and len(words) > 1 \
+                and words[0].lower() in self.laws and all(
                 re.fullmatch(r"[\d/.-]+", w) for w in words[1:]):  # "Act 2024" after a bracket ends a title
             title = re.search(rf"(?<![\w-])(?:[{UP}][\w-]*\s)+\([^()]{{3,80}}\)\s$", text[max(0, start - 160):start])
             if not title:
@@ -276,7 +283,10 @@ class ProgrammeRecogniser(DataComponent):
             end += dated.end()
             surface = name = text[start:end]
         words = name.split()
-        if all(re.fullmatch(r"[\d/–-]+", w) or self.heads.get(w.lower()) == "programme" for w in words) \
+        dated_head = len(words) == 2 and words[0][:1].isupper() and words[0].lower() not in self.laws \
+            and re.fullmatch(r"20\d\d", words[1])  # "Agenda 2063", "Vision 2030"
+        if not dated_head and rule != "programme:numbered-law" and all(re.fullmatch(r"[\d/–-]+", w) or self.heads.get(w.lower()) == "programme"
+                                  for w in words) \
                 or len(words) > 2 and all(w.isupper() for w in words if w[:1].isalpha()):
             return None  # "2021-2027 programmes": a period; "NETWORK FOR LABOUR ADMINISTRATION": a heading
         if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
@@ -664,6 +674,15 @@ class ProgrammeRecogniser(DataComponent):
         end = m.start + cut.start()
         return dataclasses.replace(m, text=text[m.start:end], end=end, value=text[m.start:end],
                                    attrs=dict(m.attrs, key=self._key(text[m.start:end])))
+
+    def _numbered_laws(self, text: str) -> list[Mention]:
+        """'Law 15/2022', 'Law No. 21,133', 'Federal Decree-Law No. 9': a law named by its number."""
+        out = []
+        for m in self.numbered_law.finditer(text):
+            mention = self._make(text, m.start(), m.end(), "programme:numbered-law", 0.7)
+            if mention:
+                out.append(mention)
+        return out
 
     def _coined(self, text: str, others: list[Mention]) -> list[Mention]:
         """A word made for a brand is a programme's name even with no programme word beside it:
