@@ -25,6 +25,7 @@ from .tables import Store
 log = logging.getLogger(__name__)
 
 COLOURS = {"SPEAKER": "#f4b942", "COUNTRY": "#6cc3a0", "PROGRAMME": "#8fb3f0", "FIGURE": "#f08f8f"}
+PLURALS = {"SPEAKER": "Speakers", "COUNTRY": "Countries", "PROGRAMME": "Programmes", "FIGURE": "Figures"}
 RESOLUTION = 96  # dpi of the rendered pages
 CONTEXT = 80
 VERDICTS = ("ok", "wrong", "fix")
@@ -174,7 +175,7 @@ def _document_html(row, text: str, mentions: pd.DataFrame, speakers: pd.DataFram
     side = []
     for label in COLOURS:
         group = mentions[mentions.label == label]
-        side.append(f"<h2>{label.title()}s ({len(group)})</h2><ol>")
+        side.append(f"<h2>{PLURALS[label]} ({len(group)})</h2><ol>")
         for m in group.itertuples():
             side.append(f"<li><a href='#{m.mention_id}'>{e(str(m.text))}</a> → {e(str(m.value))} "
                         f"<a href='#page-{m.page}'>p.{m.page}</a></li>")

@@ -1,6 +1,8 @@
 """Linking: turns, continuation, namesakes, figures to speakers — on text and on a real PDF."""
 from __future__ import annotations
 
+import pytest
+
 from pipeline.link import link, meeting_date
 from pipeline.recognise import recognise
 
@@ -219,19 +221,18 @@ def test_a_vote_is_the_record_not_the_speaker(nlp):
     assert by_text["71"] == ""
 
 
-def test_a_two_word_surname_is_one_person(nlp):
-    x, names = _linked(nlp, "The Controller, Mr. Rafael Ortiz Benavente, presented the budget. "
-                            "Mr. Ortiz Benavente added that 40 per cent was funded.")
-    assert [s.name for s in x.speakers] == ["Rafael Ortiz Benavente"]
-    assert names[x.figures[0].speaker_id] == "Rafael Ortiz Benavente"
-
-
-def test_the_chair_is_who_holds_the_office(nlp):
-    x, names = _linked(nlp, "Ambassador Marija CAMILLERI, Permanent Representative of Malta, Chairperson of the "
-                            "Permanent Council, opened the meeting. The Chairperson said that 24 per cent were "
-                            "foreign nationals.")
-    assert [s.name for s in x.speakers] == ["Marija CAMILLERI"]
-    assert names[x.figures[0].speaker_id] == "Marija CAMILLERI"
+@pytest.mark.parametrize("text, name", [
+    # a two-word surname is one person
+    (("The Controller, Mr. Rafael Ortiz Benavente, presented the budget. "
+      "Mr. Ortiz Benavente added that 40 per cent was funded."), "Rafael Ortiz Benavente"),
+    # the chair is who holds the office
+    (("Ambassador Marija CAMILLERI, Permanent Representative of Malta, Chairperson of the Permanent Council, "
+      "opened the meeting. The Chairperson said that 24 per cent were foreign nationals."), "Marija CAMILLERI"),
+])
+def test_one_person_under_two_names(nlp, text, name):
+    x, names = _linked(nlp, text)
+    assert [s.name for s in x.speakers] == [name]
+    assert names[x.figures[0].speaker_id] == name
 
 
 def test_the_heading_organisation_hosts_its_officials(nlp):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pycountry
@@ -160,7 +161,7 @@ class FigureRecogniser(DataComponent):
         """'CHF 15 million and 20 million': a scaled amount that follows money and counts
         nothing of its own ('20 million people') is that money."""
         figures = sorted((i for i, f in enumerate(found) if f.label == Label.FIGURE), key=lambda i: found[i].start)
-        for before, i in zip(figures, figures[1:]):
+        for before, i in pairwise(figures):
             money, count = found[before], found[i]
             unit = money.attrs["unit"]
             if unit not in QUANTITIES and count.attrs["unit"] == "count" and not count.attrs["measures"] \
