@@ -52,6 +52,7 @@ FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", 
 # a brand's coined word: "SkillsFuture", "InvestEU", "Springboard+"
 COINED = re.compile(rf"(?<![\w'’-])(?:[{UP}][{LO}]{{2,}}(?:[{UP}][{LO}]+)+(?:[{UP}]{{2,}})?|[{UP}][{LO}]{{2,}}[{UP}]{{2,}}"
                     rf"|[{UP}][{LO}]{{3,}}\+)(?![\w'’+-])")
+YEAR = re.compile(r"(?:19|20)\d\d")
 ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
 
 
@@ -204,7 +205,8 @@ class ProgrammeRecogniser(DataComponent):
         found += self._translated(text, mentions_of(doc))
         found += self._coined(text, mentions_of(doc))
         found += self._numbered_laws(text)
-        found = [self._without_place(text, m, mentions_of(doc, Label.COUNTRY)) for m in found]
+        countries = mentions_of(doc, Label.COUNTRY)
+        found = [self._without_place(text, m, countries) for m in found]
         bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
         found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
         self._attach_acronyms(text, found)
@@ -267,27 +269,17 @@ class ProgrammeRecogniser(DataComponent):
                 return None
             end += number.end()
             surface, name = text[start:end], text[start:end]
-        if rule != "programme:numbered-law" and name == surface and len(words) > 1 \
-                and words[0].lower() in self.laws and all(
-                re.fullmatch(r"[\d/.-]+", w) for w in words[1:]):  # "Act 2024" after a bracket ends a title
-            title = re.search(rf"(?<![\w-])(?:[{UP}][\w-]*\s)+\([^()]{{3,80}}\)\s$", text[max(0, start - 160):start])
-            if not title:
-                return None
-            opener = re.match(r"(?:(\w+)\s)", title.group(0))
-            skip = opener.end() if opener and opener.group(1).lower() in SENTENCE_OPENERS else 0
-            start -= len(title.group(0)) - skip  # "Migration Amendment (Strengthening Employer Compliance) Act 2024"
-            surface = name = text[start:end]
-        dated = re.match(r",\s(?:19|20)\d\d\b(?!\s?[-–/])", text[end:end + 7]) \
+        dated = re.match(rf",\s{YEAR.pattern}\b(?!\s?[-–/])", text[end:end + 7]) \
             if name == surface and name.split()[-1].lower() in self.laws else None
         if dated:  # "Refugees Act, 2021": the year is part of a law's title
             end += dated.end()
             surface = name = text[start:end]
         words = name.split()
-        dated_head = len(words) == 2 and words[0][:1].isupper() and words[0].lower() not in self.laws \
-            and re.fullmatch(r"20\d\d", words[1])  # "Agenda 2063", "Vision 2030"
-        if not dated_head and rule != "programme:numbered-law" and all(re.fullmatch(r"[\d/–-]+", w) or self.heads.get(w.lower()) == "programme"
-                                  for w in words) \
-                or len(words) > 2 and all(w.isupper() for w in words if w[:1].isalpha()):
+        bare = all(re.fullmatch(r"[\d/.,–-]+", w) or self.heads.get(w.lower()) == "programme" for w in words)
+        # a capitalised head and its number name one: "Agenda 2063", "Law 15/2022"; not "Act 2024", a law's year
+        head_number = len(words) == 2 and words[0][:1].isupper() and re.fullmatch(r"\d[\d/.,]*", words[1]) \
+            and not (words[0].lower() in self.laws and YEAR.fullmatch(words[1]))
+        if bare and not head_number or len(words) > 2 and all(w.isupper() for w in words if w[:1].isalpha()):
             return None  # "2021-2027 programmes": a period; "NETWORK FOR LABOUR ADMINISTRATION": a heading
         if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
                 (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
@@ -409,8 +401,11 @@ class ProgrammeRecogniser(DataComponent):
         country's adjective before it says whose it is, and is not its name ('German
         Kurzarbeitergeld')."""
         out = []
+        # a bracket of capitalised words inside a title: "Migration Amendment (Strengthening Employer
+        # Compliance) Act 2024"
+        inner = rf" \([{UP}][\w'’-]*(?: (?:[a-z]{{1,3}} )?[{UP}][\w'’-]*)+\)(?= [{UP}])"
         for m in re.finditer(rf"(?<![\w-])[{UP}][\w'’+-]*(?: (?:(?:{'|'.join(CONNECTORS | {'a'})}) )*[{UP}][\w'’+-]*"
-                             rf"| [0-9]{{4}}(?:[-–][0-9]{{2,4}})?\b)*", text):
+                             rf"| [0-9]{{4}}(?:[-–][0-9]{{2,4}})?\b|{inner})*", text):
             span = m.group(0)
             tokens = span.split()
             while tokens and (tokens[0].lower() in CONNECTORS or tokens[0].lower() in LEADING
