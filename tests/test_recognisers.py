@@ -137,6 +137,9 @@ def speakers(nlp, text):
     ("Mrs Mariel Picado of Costa Rica said that the proportion was low.", [("Mariel Picado", "CR", True)]),
     ("Mr. Tanaka (Japan) said that his Government had contributed.", [("Tanaka", "JP", True)]),
     ("MR. HAYASHI (Japan) said that MS DELEGATIONS had agreed.", [("HAYASHI", "JP", True)]),
+    # a transcript's labels give the floor, the chair's label to the person it names
+    ("CHAIR (Senator Hartigan): I declare open this hearing.\nMs Thorne: As at 30 April there were 582,310.",
+     [("Hartigan", "", True), ("Thorne", "", True)]),
     ("The Chairman said that the item was closed.", [("Chairman", "", True)]),
     ("The Committee took note of the statements.", []),
     # particles belong to the surname; a country that opens the sentence, or ends an institution's name

@@ -127,7 +127,6 @@ class SpeakerRecogniser(DataComponent):
         turn_office = rf"(?:[Tt]he\s+|THE\s+)?(?:(?i:acting|temporary)\s)?(?i:{chairs})"
         self.chair_turn = re.compile(rf"(?:^|\n)[ \t]*(?P<office>{turn_office})\s?(?:\((?P<inner>[^()\n]{{2,80}})\))?"
                                      rf"\s?:\s+")
-        self.chair_opens = re.compile(rf"[ \t]*{turn_office}\s?\(")
         # "The Chairman said"; not "the President's plan"
         self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-]|['’]s\b)")
         refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
@@ -634,16 +633,17 @@ class SpeakerRecogniser(DataComponent):
     @staticmethod
     def _addressed(text: str, end: int) -> bool:
         """'CHAIR: Senator Keane, you have the call.': the name is spoken to, in a turn, not declared."""
-        line = text[end:text.find("\n", end) if "\n" in text[end:] else len(text)]
-        return re.search(r"\b(?:you|your|I|we|our|us|me|my)\b", line) is not None
+        stop = text.find("\n", end)
+        return re.search(r"\b(?:you|your|I|we|our|us|me|my)\b", text[end:stop if stop >= 0 else None]) is not None
 
-    def _turn(self, text: str, m: Mention) -> bool:
-        """'Senator DRUMMOND: ...', 'Ms Aoife Byrne: ...', 'CHAIR (Senator Hartigan): ...': a
-        transcript's label, the name alone at the start of a line before a colon."""
+    @staticmethod
+    def _turn(text: str, m: Mention, chairing: set[int]) -> bool:
+        """'Senator DRUMMOND: ...', 'Ms Aoife Byrne: ...': a transcript's label, the name alone at
+        the start of a line before a colon; or the person a label 'CHAIR (Senator Hartigan):' names."""
+        if m.start in chairing:
+            return True
         line = text[text.rfind("\n", 0, m.start) + 1:m.start]
-        if line.strip():
-            return self.chair_opens.fullmatch(line) is not None and re.match(r"\)\s?:\s", text[m.end:]) is not None
-        return re.match(r"(?:\s?\([^()\n]{1,80}\))?\s?:\s", text[m.end:m.end + 90]) is not None
+        return not line.strip() and re.match(r"(?:\s?\([^()\n]{1,80}\))?\s?:\s", text[m.end:m.end + 90]) is not None
 
     @staticmethod
     def _addresses(m: Mention) -> bool:
@@ -662,8 +662,10 @@ class SpeakerRecogniser(DataComponent):
         # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
         whole = {a: (s, e) for s, e in sents for a, _ in _clauses(text, s, e)}  # each clause's sentence
         sents = [(a, b) for s, e in sents for a, b in _clauses(text, s, e)]
+        chairing = {m.attrs["person_start"] for m in found if m.rule == "speaker:chair-turn"
+                    and m.attrs["kind"] == "chair-declared"}
         for m in found:
-            if m.attrs.get("kind") == "person" and self._turn(text, m):
+            if m.attrs.get("kind") == "person" and self._turn(text, m, chairing):
                 m.attrs["turn"] = True
         for s, e in sents:
             inside = [m for m in found if s <= m.start < e and m.attrs.get("kind") != "chair-declared"]
