@@ -25,7 +25,8 @@ from .common import DataComponent, mentions_of, read_tsv, read_words
 
 # 1,07,000 (Indian grouping) | 17,000.5 | 17 000 (thin or plain space) | 17.5 | 1,5 (a decimal comma, read only
 # before a unit or scale)
-NUM = r"\d{1,2}(?:,\d\d)+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d|[,.]\d)|\d+(?:\.\d+)?|\d+,\d{1,2}(?!\d)"
+NUM = (r"\d{1,2}(?:,\d\d)+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+       r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d|[,.]\d)|\d+(?:\.\d+)?|\d+,\d{1,2}(?!\d)")
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
 QUANTITIES = ("count", "percent", "points", "hours", "days", "weeks", "months", "years")  # any other unit is money
 YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")

@@ -50,8 +50,8 @@ FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", 
                       "los", "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und",
                       "mit", "och", "og", "i"}
 # a brand's coined word: "SkillsFuture", "InvestEU", "Springboard+"
-COINED = re.compile(rf"(?<![\w'’-])(?:[{UP}][{LO}]{{2,}}(?:[{UP}][{LO}]+)+(?:[{UP}]{{2,}})?|[{UP}][{LO}]{{2,}}[{UP}]{{2,}}"
-                    rf"|[{UP}][{LO}]{{3,}}\+)(?![\w'’+-])")
+COINED = re.compile(rf"(?<![\w'’-])(?:[{UP}][{LO}]{{2,}}(?:[{UP}][{LO}]+)+(?:[{UP}]{{2,}})?"
+                    rf"|[{UP}][{LO}]{{2,}}[{UP}]{{2,}}|[{UP}][{LO}]{{3,}}\+)(?![\w'’+-])")
 YEAR = re.compile(r"(?:19|20)\d\d")
 ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
 
