@@ -87,7 +87,7 @@ def benchmark(folder: Path, jobs: list[int] | None = None, repeat: int = 1) -> I
             mentions = recognise(document, nlp)
             times["recognise"] += time.perf_counter() - t
             t = time.perf_counter()
-            link(document, mentions, currency=nlp.get_pipe("figures").currency)
+            link(document, mentions)
             times["link"] += time.perf_counter() - t
         best = {k: min(v, best.get(k, v)) for k, v in times.items()}
     baseline = best["plumber"] + best["small"]

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
-
 import numpy as np
 
 Box = tuple[float, float, float, float]
@@ -91,12 +89,79 @@ class Document:
 
 
 @dataclass(frozen=True)
+class CountryCue:
+    """What a country mention is: the kind of form written (name, alias, adjective, demonym)."""
+
+    form: str
+
+
+@dataclass(frozen=True)
+class FigureCue:
+    """What the figure recogniser read beside a number."""
+
+    unit: str  # "percent", "count", "years", an ISO 4217 code...
+    measures: str = ""  # the noun phrase it counts or measures
+    value_min: float | None = None  # the lower bound of a range ("2 to 5%")
+    # a sign several countries use ("$", "pesos"): its currency by the speaker's country
+    unit_by_country: tuple[tuple[str, str], ...] = ()
+    country_named: str = ""  # the first country named in the figure's sentence
+    in_vote: bool = False  # in a sentence recording a vote ("adopted by 71 votes to 3"): the record's count
+
+
+@dataclass(frozen=True)
+class ProgrammeCue:
+    """What the programme recogniser knows of a name."""
+
+    key: str  # spellings of one programme meet under one key
+    acronym: str = ""
+    home: str = ""  # the country (or EU) its name says runs it ("the Spanish ...", "European ...")
+
+
+@dataclass(frozen=True)
+class SpeakerCue:
+    """What the speaker recogniser read in and around a speaker mention.
+
+    ``kind`` is person, delegation (a country or body speaking), chair (an office: "the
+    Chairman"), chair-declared ("Chair:" before a name: says who holds an office), role-ref
+    ("the Minister": someone already introduced), collective ("Delegations"), house (a
+    parliament in the heading) or host (an organisation in the heading)."""
+
+    kind: str
+    name: str = ""
+    first: str = ""
+    surname: str = ""
+    honorific: str = ""
+    gender: str = ""  # from the honorific: "m", "f" or ""
+    role: str = ""
+    organisation: str = ""
+    country: str = ""
+    office: str = ""  # chair, chair-declared: the office; person: an office it speaks for ("Secretariat")
+    form: str = ""  # delegation: how it is named ("representative", "subject", "adjective", "listed", ...)
+    behalf: str = ""  # delegation: the group it speaks for
+    title: str = ""  # delegation: a person's title that names one member ("under-secretary")
+    introduced: bool = False  # person: named with a first name and a role or country
+    listed: bool = False  # person: one of a list of those who took the floor ("Speakers: A, B")
+    declares: int = -1  # chair-declared: where the person it declares starts
+    resumed: bool = False  # chair-declared: "X resumed the Chair"
+    represented_by: int = -1  # delegation, chair: where the person speaking for it starts
+    speaks_for_delegation: bool = False  # person: "The delegation of Ghana, led by Hon. X"
+    co_subject: bool = False  # delegation: named after the first of several subjects ("Germany, France and ...")
+    follows_head: bool = False  # delegation: "The representatives of Cuba and Peru": Peru follows Cuba
+    label: bool = False  # a transcript's turn label ("Senator DRUMMOND:")
+
+
+Evidence = CountryCue | FigureCue | ProgrammeCue | SpeakerCue
+
+
+@dataclass(frozen=True)
 class Mention:
     """One recognised span, with the provenance an auditor needs (Presidio's explanation).
 
-    ``value`` is the normalised value (an ISO code, a number, a canonical name); ``attrs``
-    holds what a recogniser found beside it (unit, role, organisation, what a figure
-    measures...). Invariant: ``document.text[start:end] == text``.
+    ``rule`` is the name of the pattern that found it (models/*/patterns.toml), ``value`` the
+    normalised value (an ISO code, a number, a canonical name), ``evidence`` what the
+    recogniser read beside it, ``explanation`` why it was kept. Invariant:
+    ``document.text[start:end] == text``. Never changed after creation: a later stage that
+    decides more about a mention keeps its decision beside it (``Floor``).
     """
 
     label: Label
@@ -106,9 +171,37 @@ class Mention:
     rule: str
     confidence: float
     value: str = ""
-    attrs: dict[str, Any] = field(default_factory=dict)
+    evidence: Evidence | None = None
+    explanation: str = ""
+    reviewed: str = ""  # an analyst's verdict applied to it: "ok" or "fix"
+    attrs: dict = field(default_factory=dict)  # TEMPORARY while the recognisers move to typed evidence
     page: int = 0
     box: Box = (0.0, 0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Floor:
+    """Whether a speaker mention took the floor, as the turns component decided it."""
+
+    start: int  # the speaker mention's span
+    end: int
+    spoke: bool  # whoever the mention names took the floor
+    opens_turn: bool  # a new statement starts at ``turn_start``
+    turn_start: int
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Everything recognised in one document: the mentions and the decisions taken over the
+    whole document (who took the floor, votes, the date, the host, transcript or summary)."""
+
+    mentions: tuple[Mention, ...]
+    floor: tuple[Floor, ...] = ()
+    votes: tuple[tuple[int, int], ...] = ()  # sentences recording a vote: their counts are nobody's figures
+    date: str = ""  # the meeting's date, YYYY-MM-DD
+    host: str = ""  # whom speakers with no country of their own speak for (a parliament's country, a host body)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from typing import Callable
 
 import pycountry
 
-from .data import (Country, Document, Extraction, Figure, Label, Mention, Programme, Speaker,
+from .data import (Country, Document, Extraction, Figure, FigureCue, Label, Mention, Programme,
+                   ProgrammeCue, Speaker,
                    Statement)
 
 
@@ -351,13 +352,8 @@ def _trim(text: str, turns):
             yield s, e, who
 
 
-def link(document: Document, mentions: list[Mention],
-         currency: Callable[[str, str], str] = lambda unit, country: unit.rstrip("?")) -> Extraction:
+def link(document: Document, mentions: list[Mention]) -> Extraction:
     """Build the linked records of one document from its mentions."""
-    # "Chief Executive, Independent Training Providers Network": where a speaker works is no programme
-    affiliations = {part.strip().lower() for m in mentions if m.label == Label.SPEAKER
-                    for part in (m.attrs.get("role", "").split(",") + [m.attrs.get("organisation", "")])}
-    mentions = [m for m in mentions if m.label != Label.PROGRAMME or m.value.lower() not in affiliations]
     mentions = _labels_only([m for m in mentions if m.attrs.get("kind") != "host" or m.start < HEADING])
     reg, resolved = _speakers(mentions)
     turns = _statements(document, mentions, resolved)
@@ -398,7 +394,7 @@ def link(document: Document, mentions: list[Mention],
 
     countries = _countries(mentions, speakers)
     programmes = _programmes(mentions, statement_at, speaker_country, links)
-    figures = _figures(document, mentions, statement_at, speaker_country, currency, links)
+    figures = _figures(mentions, statement_at, speaker_country, links)
     kept, kept_links = _audit_mentions(mentions, resolved, links)
     return Extraction(speakers, tuple(statements), countries, programmes, figures, kept, kept_links,
                       meeting_date(document.text))
@@ -442,7 +438,6 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
     """One row per programme: its mentions grouped by name (or acronym); a name without an
     acronym that two countries' speakers use ("Integration Act") is one programme each."""
     groups: dict[tuple[str, str], list[tuple[int, Mention, str]]] = defaultdict(list)
-    in_span = [m for m in mentions if m.label == Label.COUNTRY]
     # names that share an acronym are one programme, under the first name seen
     by_acronym: dict[str, str] = {}
     alias: dict[str, str] = {}
@@ -450,22 +445,20 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
     for m in mentions:
         if m.label != Label.PROGRAMME:
             continue
-        acr = m.attrs.get("acronym", "").split()[0].rstrip("+") if m.attrs.get("acronym") else ""
-        key = alias.get(m.attrs["key"], m.attrs["key"])
+        cue: ProgrammeCue = m.evidence
+        acr = cue.acronym.split()[0].rstrip("+") if cue.acronym else ""
+        key = alias.get(cue.key, cue.key)
         if acr:
             key = by_acronym.setdefault(acr, key)
-        alias.setdefault(m.attrs["key"], key)
+        alias.setdefault(cue.key, key)
     for i, m in enumerate(mentions):
         if m.label != Label.PROGRAMME:
             continue
-        key = alias[m.attrs["key"]]
-        own = [c.value for c in in_span if m.start <= c.start < m.end]
-        if re.match(r"(the\s)?(European|EU)\b", m.value):
-            own = ["EU"]
+        key = alias[m.evidence.key]
         # a speaker for an organisation ("UN", "OECD") says nothing of whose programme it is
-        country = own[0] if own else _territory(speaker_country(statement_at(m.start)))
-        if own:
-            named_home.setdefault(alias[m.attrs["key"]], country)  # the name says whose it is
+        country = m.evidence.home or _territory(speaker_country(statement_at(m.start)))
+        if m.evidence.home:
+            named_home.setdefault(key, country)  # the name says whose it is
         has_acronym = key in by_acronym.values()
         groups[(key, "" if has_acronym else country)].append((i, m, country))
     for key, country in list(groups):
@@ -484,7 +477,7 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
     out = []
     for n, ((key, _), items) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0][1].start), start=1):
         name = _display_name([m for _, m, _ in items])
-        acronym = next((m.attrs["acronym"] for _, m, _ in items if m.attrs.get("acronym")), "")
+        acronym = next((m.evidence.acronym for _, m, _ in items if m.evidence.acronym), "")
         if acronym and name.endswith(f"({acronym})"):
             name = name[: -len(acronym) - 2].strip()
         countries = Counter([named_home[key]] * len(items) if key in named_home else (c for _, _, c in items if c))
@@ -501,26 +494,22 @@ def _display_name(found: list[Mention]) -> str:
         words = [w for w in v.split() if w[:1].isalpha()]
         return bool(words) and sum(w[:1].isupper() for w in words) * 2 >= len(words)
 
-    named = [m for m in found if m.rule != "programme:acronym-mention"] or found
+    named = [m for m in found if m.rule != "programme.acronym-mention"] or found
     return next((m.value for m in named if proper(m.value)), named[0].value)
 
 
-def _figures(document, mentions, statement_at, speaker_country, currency, links) -> tuple[Figure, ...]:
+def _figures(mentions, statement_at, speaker_country, links) -> tuple[Figure, ...]:
     out = []
-    country_mentions = [m for m in mentions if m.label == Label.COUNTRY]
     for i, m in enumerate(mentions):
         if m.label != Label.FIGURE:
             continue
-        st = statement_at(m.start)
-        home = speaker_country(st)
-        unit = currency(m.attrs["unit"], home)
-        sentence = _sentence(document.text, m.start)
-        about = [c.value for c in country_mentions if sentence[0] <= c.start < sentence[1]]
-        country = about[0] if about else (home if len(home) == 2 else "")
-        # "The draft opinion was adopted by 71 votes to 3": the record's count, no speaker's figure
-        said_by = "" if VOTE.search(document.text, *sentence) else links[i][0]
-        out.append(Figure(f"fg{len(out) + 1}", m.text, float(m.value), unit, m.attrs.get("measures", ""),
-                          said_by, links[i][1], country, m.page, m.start, m.end, m.attrs.get("value_min")))
+        cue: FigureCue = m.evidence
+        home = speaker_country(statement_at(m.start))
+        unit = dict(cue.unit_by_country).get(home, cue.unit)  # "$" said by an Australian is AUD
+        country = cue.country_named or (home if len(home) == 2 else "")
+        said_by = "" if cue.in_vote else links[i][0]  # a vote's counts are the record's
+        out.append(Figure(f"fg{len(out) + 1}", m.text, float(m.value), unit, cue.measures,
+                          said_by, links[i][1], country, m.page, m.start, m.end, cue.value_min))
     return tuple(out)
 
 

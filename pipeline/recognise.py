@@ -12,20 +12,22 @@ import json
 import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
+from spacy.tokens import Doc
 
 from . import __version__, components  # noqa: F401  (registers the factories before spacy.load)
-from .components.common import mentions_of, read_words
+from .components.common import facts_of, mentions_of, read_words
 from .components.speakers import is_abbreviation
 from .data import Document, Mention
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
 
-RULE_COMPONENTS = {"countries": "meeting_countries", "figures": "meeting_figures",
+RULE_COMPONENTS = {"countries": "meeting_countries", "meeting": "meeting_facts", "figures": "meeting_figures",
                    "speakers": "meeting_speakers", "programmes": "meeting_programmes"}
 
 
@@ -81,6 +83,21 @@ def build_model(path: Path) -> Language:
     saved.write_text(json.dumps(data, indent=2), encoding="utf-8")
     load_nlp.cache_clear()
     return nlp
+
+
+class Found(NamedTuple):
+    """A rule's output on a Doc: a mention, or a decision taken over the document."""
+
+    rule: str
+    start: int
+    end: int
+    text: str
+
+
+def outputs(doc: Doc) -> list[Found]:
+    """Everything the named rules produced on a Doc (the rule tests read this)."""
+    return [Found(m.rule, m.start, m.end, m.text) for m in mentions_of(doc)] + \
+        [Found(f.rule, f.start, f.end, f.text) for f in facts_of(doc)]
 
 
 def recognise(document: Document, nlp: Language) -> list[Mention]:

@@ -59,7 +59,7 @@ def process(path: Path, settings: Settings, password: str | None = None,
         seconds["recognise"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        extraction = link(document, mentions, currency=nlp.get_pipe("figures").currency)
+        extraction = link(document, mentions)
         seconds["link"] = time.perf_counter() - t
     except BadInputError as e:
         return Result(doc_id or _hash_or_path(path), source, Status.FAILED, problems=(f"{e.status}: {e.message}",),

@@ -105,7 +105,7 @@ def rows(result: Result, version: str) -> dict[str, list[dict]]:
                                     start=m.start, end=m.end, page=m.page, x0=m.box[0], top=m.box[1],
                                     x1=m.box[2], bottom=m.box[3], rule=m.rule, confidence=m.confidence,
                                     value=m.value if m.label.value != "FIGURE"
-                                    else f"{m.value} {m.attrs.get('unit', '')}".strip(),
+                                    else f"{m.value} {m.evidence.unit}",
                                     speaker_id=speaker_id, statement_id=statement_id,
                                     corrected=m.attrs.get("corrected", "")))
     return out

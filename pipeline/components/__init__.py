@@ -1,7 +1,8 @@
 """spaCy factories of the recognisers; importing this package registers them."""
 from .countries import CountryRecogniser
 from .figures import FigureRecogniser
+from .meeting import MeetingFacts
 from .programmes import ProgrammeRecogniser
 from .speakers import SpeakerRecogniser
 
-__all__ = ["CountryRecogniser", "FigureRecogniser", "ProgrammeRecogniser", "SpeakerRecogniser"]
+__all__ = ["CountryRecogniser", "FigureRecogniser", "MeetingFacts", "ProgrammeRecogniser", "SpeakerRecogniser"]

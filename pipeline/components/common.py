@@ -7,16 +7,23 @@ spans over the same characters would share them (the DESIGN's trap).
 from __future__ import annotations
 
 import csv
+import re
 import shutil
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from spacy.tokens import Doc
 
 from ..data import Label, Mention
+from ..errors import ModelError
+from .rules import Rejection, Rules, alternation, vetoes_of
 
-if not Doc.has_extension("mentions"):
-    Doc.set_extension("mentions", default=None)
+for _name in ("mentions", "rejections", "facts"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
 
 
 def mentions_of(doc: Doc, label: Label | None = None) -> list[Mention]:
@@ -26,6 +33,44 @@ def mentions_of(doc: Doc, label: Label | None = None) -> list[Mention]:
     if label is None:
         return doc._.mentions
     return [m for m in doc._.mentions if m.label == label]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A decision taken over the document (its date, a vote), named by the pattern that found it;
+    ``scope`` is the stretch of text it governs (a vote's sentence)."""
+
+    rule: str
+    start: int
+    end: int
+    text: str
+    value: str
+    scope: tuple[int, int]
+
+
+def facts_of(doc: Doc) -> list[Fact]:
+    """The document-level facts on this Doc (created on first use)."""
+    if doc._.facts is None:
+        doc._.facts = []
+    return doc._.facts
+
+
+def rejections_of(doc: Doc) -> list[Rejection]:
+    """The candidates vetoes turned down on this Doc, with the reason (for audit and tests)."""
+    if doc._.rejections is None:
+        doc._.rejections = []
+    return doc._.rejections
+
+
+@lru_cache(maxsize=4)
+def grammar(model: Path) -> dict[str, tuple[str, ...]]:
+    """The closed word classes of ``models/<pipeline>/grammar.toml`` (prepositions, list joiners...)."""
+    path = Path(model) / "grammar.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ModelError(f"{path} cannot be read ({e}); restore models/ from git") from e
+    return {k: tuple(v) for k, v in raw.get("words", {}).items()}
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:
@@ -51,6 +96,7 @@ class DataComponent:
 
     files: tuple[str, ...] = ()
     source: Path | None = None
+    rules: Rules
 
     def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "DataComponent":
         path = Path(path)
@@ -66,11 +112,26 @@ class DataComponent:
         path.mkdir(parents=True, exist_ok=True)
         if self.source is None or self.source.resolve() == path.resolve():
             return
-        for name in self.files:
-            shutil.copy(self.source / name, path / name)
+        for f in self.source.iterdir():
+            if f.is_file():
+                shutil.copy(f, path / f.name)
 
     def load(self, path: Path) -> None:
         raise NotImplementedError
+
+    def load_rules(self, path: Path, vocabulary: dict[str, str] | None = None) -> None:
+        """Read the component's patterns.toml with its word lists and the pipeline's fragments."""
+        words = {k: alternation(v) for k, v in grammar(path.parent).items()}
+        words.update({f.stem: alternation(read_words(f)) for f in sorted(path.glob("*.txt"))})
+        self.rules = Rules.load(path / "patterns.toml", {**words, **(vocabulary or {})}, vetoes_of(self),
+                                shared=path.parent / "fragments.toml")
+
+
+def sentence_around(text: str, offset: int) -> tuple[int, int]:
+    """The sentence holding ``offset``, by its full stops and line ends (a figure's country, a vote)."""
+    start = max(text.rfind(". ", 0, offset), text.rfind("\n", 0, offset)) + 1
+    end = re.search(r"\.(\s|$)|\n", text[offset:])
+    return start, offset + (end.start() if end else len(text) - offset)
 
 
 def without_overlaps(found: list[Mention]) -> list[Mention]:

@@ -1,55 +1,33 @@
 """Figures: quantities with a value and a unit, and what they measure.
 
-Percentages, money (currency symbols, codes and names; "$" and "pounds" resolved from the
-speaker's country at link time), durations, points and counts; scale words ("50 million",
-"1.3M"), ranges ("2 to 5%": the upper bound, the lower kept), ratios ("7 out of 10",
-"1 in 5", "2/3 of" -> percent) and numbers written in words ("three years").
-Not figures: bare years, dates, identifiers ("paragraph 2", "WT/COMTD/M/1", "B1 level"),
-list and paragraph numbers.
+The scanner patterns of ``models/<pipeline>/figures/patterns.toml`` find written quantities;
+each is then read as one of the named readings (money, percent, duration, points, count,
+range, age, ratio, fraction, an amount sharing the money before it, a number in words),
+which is the mention's rule, after the reading's vetoes: bare years, dates, identifiers
+("paragraph 2", "WT/COMTD/M/1"), list and paragraph numbers are no figures.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
 import pycountry
-
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..data import Label, Mention
-from .common import DataComponent, mentions_of, read_tsv, read_words
+from ..data import FigureCue, Label, Mention
+from .common import (DataComponent, facts_of, grammar, mentions_of, read_tsv, read_words, rejections_of,
+                     sentence_around)
+from .rules import Rejection, Trace, alternation, veto
 
-# 1,07,000 (Indian grouping) | 17,000.5 | 17 000 (thin or plain space) | 17.5 | 1,5 (a decimal comma, read only
-# before a unit or scale)
-NUM = (r"\d{1,2}(?:,\d\d)+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
-       r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d|[,.]\d)|\d+(?:\.\d+)?|\d+,\d{1,2}(?!\d)")
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
-QUANTITIES = ("count", "percent", "points", "hours", "days", "weeks", "months", "years")  # any other unit is money
+DURATIONS = ("hours", "days", "weeks", "months", "years")
+QUANTITIES = ("count", "percent", "points") + DURATIONS  # any other unit is money
 YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 WORDISH = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
-MEASURE_STOP = STOP_WORDS | {"each", "per", "compared", "respectively", "approximately", "around", "about"}
-
-
-def _sign(m: re.Match) -> str:
-    """The currency written before the number: a symbol, a code, or a letter glued to it ("R7.4")."""
-    return m.group("cur") or m.group("letter") or ""
-
-
-def _plain(m: re.Match) -> bool:
-    """A number written without a unit, currency or scale: a count, if anything."""
-    return not (_sign(m) or m.group("unit") or m.group("glued") or m.group("scale"))
-
-
-def _too_long(num: str) -> bool:
-    return len(re.sub(r"\D", "", num.split(".")[0])) > MAX_DIGITS
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _number(text: str) -> float:
@@ -59,9 +37,36 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def _digits_of(num: str) -> int:
+    return len(re.sub(r"\D", "", num.split(".")[0]))
+
+
+@dataclass
+class Reading:
+    """A quantity being read: its span and what the scanner's groups said (working state of
+    the component; the Mention made from it is frozen)."""
+
+    start: int
+    end: int
+    num: str = ""  # the (first) number as written
+    high: str = ""  # the upper end of a range, else the number
+    count_end: int = 0  # where the number the count checks judge ends
+    match_end: int = 0  # where the scanner's match ends
+    cur: str = ""  # a currency sign, code or letter written before it
+    letter: bool = False  # the sign is one letter glued to the number ("R7.4")
+    scale: str = ""
+    glued: str = ""  # a scale glued to the number ("1.3M")
+    unit: str = ""
+    plain: bool = False  # no unit, currency or scale: a count, if anything
+    sep: str = ""  # what joins the two numbers of a range
+    value: float = 0.0
+    low: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
 class FigureRecogniser(DataComponent):
-    files = ("units.tsv", "scales.tsv", "number_words.tsv", "identifier_words.txt", "months.txt",
-             "age_cues.txt", "currency_context.tsv", "fractions.tsv", "not_currency_codes.txt")
+    files = ("units.tsv", "scales.tsv", "number_words.tsv", "identifier_words.txt",
+             "age_cues.txt", "currency_context.tsv", "fractions.tsv", "not_currency_codes.txt", "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -69,188 +74,196 @@ class FigureRecogniser(DataComponent):
 
     def load(self, path: Path) -> None:
         self.units = {r["surface"]: r["unit"] for r in read_tsv(path / "units.tsv")}
-        self.currency_context = {(r["unit"], r["country"]): r["currency"]
-                                 for r in read_tsv(path / "currency_context.tsv")}
+        self.currency_context: dict[str, dict[str, str]] = {}
+        for r in read_tsv(path / "currency_context.tsv"):
+            self.currency_context.setdefault(r["unit"], {})[r["country"]] = r["currency"]
         where = {r["surface"]: r["where"] for r in read_tsv(path / "units.tsv")}
         self.word_codes = set(read_words(path / "not_currency_codes.txt"))
         for c in pycountry.currencies:  # "KRW 1.2 trillion", "MAD 11 billion"
             if c.alpha_3 not in self.units:
                 self.units[c.alpha_3] = c.alpha_3
                 where[c.alpha_3] = "both" if c.alpha_3 not in self.word_codes else "before"
-        before = [u for u, w in where.items() if w in ("before", "both")]
-        after = [u for u, w in where.items() if w in ("after", "both")]
         scales = read_tsv(path / "scales.tsv")
         self.scales = {r["word"]: float(r["factor"]) for r in scales}
-        spaced = _alternation([r["word"] for r in scales if r["attached"] == "0"])
-        glued = _alternation([r["word"] for r in scales if r["attached"] == "1"])
-        self.scale_end = re.compile(rf"(?:\s(?:{spaced})|\d(?:{glued}))$")
         self.words = {r["word"]: float(r["value"]) for r in read_tsv(path / "number_words.tsv")}
-        self.identifiers = {w.lower() for w in read_words(path / "identifier_words.txt")}
-        self.months = set(read_words(path / "months.txt"))
-        self.age_cues = {w.lower() for w in read_words(path / "age_cues.txt")}
-        cur = _alternation(before)
-        unit_after = _alternation(after)
-        letters = _alternation([u for u, w in where.items() if w == "glued"])  # "R7.4 billion", "N75 billion"
-        self.pattern = re.compile(
-            rf"(?<![\w/.,:#-])(?:(?P<cur>{cur})\s?|(?P<letter>{letters})(?=\d))?"
-            rf"(?:(?P<ratio_a>\d{{1,3}})\s(?:out\sof|in)\s(?P<ratio_b>\d{{1,4}})(?!\d)"
-            rf"|(?P<frac_a>\d)/(?P<frac_b>\d{{1,2}})(?=\s+of\b)"
-            rf"|(?P<num>{NUM})(?:(?:\s(?P<scale1>{spaced}))?"  # "3 million to 5 million": each end has a scale
-            rf"\s?(?P<sep>-|–|to|and)\s?(?:(?:{cur})\s?)?(?P<num2>{NUM}))?"
-            rf"(?:(?P<glued>{glued})\b|\s(?P<scale>{spaced})\b)?"
-            rf"(?:(?:\s(?P<adj>[A-Z][a-zà-ÿ]+))?\s?(?P<unit>{unit_after})(?![\w$]))?)"
-            rf"(?![\w/]|[.,]\d|-\w)")
-        worded = _alternation(list(self.words))
-        self.word_pattern = re.compile(
-            rf"\b(?P<word>{worded})\b(?:\s(?P<scale>{spaced})\b)?"
-            rf"(?:\s(?P<unit>{unit_after})\b)?", re.I)
         self.fractions = {r["words"].lower(): float(r["percent"]) for r in read_tsv(path / "fractions.tsv")}
-        self.fraction_pattern = re.compile(rf"\b(?P<words>{_alternation(list(self.fractions))})\s+of\b", re.I)
-        self.word_ratio = re.compile(
-            rf"\b(?P<a>one|two|three)\s(?:(?P<noun>[a-z]+)\s)?(?:out\sof|in)\s(?P<b>{worded}|\d+)\b", re.I)
-
-    def currency(self, unit: str, country: str) -> str:
-        """'USD?' for a speaker from Australia is AUD: the currency a bare '$' means there."""
-        if not unit.endswith("?"):
-            return unit
-        return self.currency_context.get((unit, country)) or self.currency_context.get((unit, "*"), unit[:-1])
+        self.identifiers = {w.lower() for w in read_words(path / "identifier_words.txt")}
+        self.months = {r["word"] for r in read_tsv(path.parent / "months.tsv")}
+        self.age_cues = {w.lower() for w in read_words(path / "age_cues.txt")}
+        words = grammar(path.parent)
+        self.references = set(words["back_references"])
+        self.measure_stop = STOP_WORDS | set(words["measure_stop"])
+        spaced = [r["word"] for r in scales if r["attached"] == "0"]
+        self.load_rules(path, {
+            "currency_before": alternation(u for u, w in where.items() if w in ("before", "both")),
+            "currency_letter": alternation(u for u, w in where.items() if w == "glued"),
+            "unit_after": alternation(u for u, w in where.items() if w in ("after", "both")),
+            "scale_spaced": alternation(spaced),
+            "scale_glued": alternation(r["word"] for r in scales if r["attached"] == "1"),
+            "number_words": alternation(self.words),
+            "fraction_words": alternation(self.fractions)})
+        glued = alternation(r["word"] for r in scales if r["attached"] == "1")
+        self.scale_end = re.compile(rf"(?:\s(?:{alternation(spaced)})|\d(?:{glued}))$")
 
     # ------------------------------------------------------------------ matching
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # a Doc rebuilds its text on every access: read it once
-        found = mentions_of(doc)
-        adjectives = {c.start: c.value for c in found if c.label == Label.COUNTRY}  # "Philippine pesos"
+        found, rejected = mentions_of(doc), rejections_of(doc)
+        countries = [c for c in found if c.label == Label.COUNTRY]
+        adjectives = {c.start: c.value for c in countries}  # "Philippine pesos"
+        votes = [f.scope for f in facts_of(doc) if f.rule == "meeting.vote"]
+        made: list[tuple[Reading, Trace]] = []
         taken: list[tuple[int, int]] = []
-        for m in self.fraction_pattern.finditer(text):
-            found.append(self._mention(text, m.start(), m.end("words"), self.fractions[m.group("words").lower()],
-                                       "percent", "figure:fraction-words", 0.75))
-            taken.append((m.start(), m.end("words")))
-        for m in self.word_ratio.finditer(text):
+
+        def keep(reading: Reading, trace: Trace) -> None:
+            made.append((reading, trace))
+            taken.append((reading.start, reading.end))
+
+        for m in self.rules.finditer("figure.fraction-words", text):
+            trace = self.rules.trace("figure.fraction-words")
+            keep(Reading(m.start(), m.end("words"), unit="percent",
+                         value=self.fractions[m.group("words").lower()]), trace)
+        for m in self.rules.finditer("figure.ratio-words", text):
             b = m.group("b").lower()
-            denominator = self.words.get(b) or (float(b) if b.isdigit() else 0)
-            numerator = {"one": 1, "two": 2, "three": 3}[m.group("a").lower()]
-            if denominator and numerator < denominator:
-                found.append(self._mention(text, m.start(), m.end(), 100 * numerator / denominator,
-                                           "percent", "figure:ratio-words", 0.8))
-                taken.append((m.start(), m.end()))
+            reading = Reading(m.start(), m.end(), unit="percent")
+            a, b = {"one": 1, "two": 2, "three": 3}[m.group("a").lower()], self.words.get(b) or \
+                (float(b) if b.isdigit() else 0)
+            trace = self.rules.trace("figure.ratio-words")
+            if self.rules.screen(trace, m.start(), m.end(), rejected, a, b, ""):
+                reading.value = 100 * a / b
+                keep(reading, trace)
         pos = 0
-        while (m := self.pattern.search(text, pos)) is not None:
+        while (m := self.rules.search("figure.quantity", text, pos)) is not None:
             pos = m.end()
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            if m.group("num2") and _plain(m) and m.group("sep") in ("-", "–") \
-                    and not self._age(text, m.start(), m.end(), m.group("num2")):
-                continue  # "95-1262", "2021-2027": a symbol or a span of years; "aged 18-29" is an age
+            if m.group("num2") and not self.rules.screen(
+                    self.rules.trace("figure.range"), m.start(), m.end(), rejected, text,
+                    Reading(m.start(), m.end(), num=m.group("num"), high=m.group("num2"), sep=m.group("sep"),
+                            plain=not any(m.group(g) for g in ("cur", "letter", "unit", "glued", "scale"))),
+                    only=("figure.span-of-years",)):
+                continue
             if m.group("num2") and not self._is_range(text, m):
                 pos = m.end("num")  # two figures ("from 20 to 30", "62 and 74"): read each alone
-                mention = self._single(text, m)
+                result = self._single(text, m, rejected)
             else:
-                mention = self._digits(text, m, adjectives)
-            if mention is not None:
-                found.append(mention)
-                taken.append((mention.start, mention.end))
-        for m in self.word_pattern.finditer(text):
+                result = self._digits(text, m, adjectives, rejected)
+            if result is not None:
+                keep(*result)
+        for m in self.rules.finditer("figure.words", text):
             if any(s <= m.start() < e for s, e in taken):
                 continue
-            mention = self._worded(text, m)
-            if mention is not None:
-                found.append(mention)
-        self._share_currency(text, found)
+            trace = self.rules.trace("figure.words")
+            if not self.rules.screen(trace, m.start(), m.end(), rejected, text, m):
+                continue
+            unit = self.units.get(m.group("unit") or "", "count")
+            value = self.words[m.group("word").lower()] * self.scales.get(m.group("scale") or "", 1.0)
+            made.append((Reading(m.start(), m.end(), unit=unit, value=value), trace))
+        made = self._share_currency(text, made)
+        for reading, trace in made:
+            found.append(self._mention(text, reading, trace, countries, votes))
         return doc
 
-    def _share_currency(self, text: str, found: list[Mention]) -> None:
+    def _share_currency(self, text: str, made: list[tuple[Reading, Trace]]) -> list[tuple[Reading, Trace]]:
         """'CHF 15 million and 20 million': a scaled amount that follows money and counts
         nothing of its own ('20 million people') is that money."""
-        figures = sorted((i for i, f in enumerate(found) if f.label == Label.FIGURE), key=lambda i: found[i].start)
-        for before, i in pairwise(figures):
-            money, count = found[before], found[i]
-            unit = money.attrs["unit"]
-            if unit not in QUANTITIES and count.attrs["unit"] == "count" and not count.attrs["measures"] \
-                    and self.scale_end.search(count.text) \
+        made = sorted(made, key=lambda rt: rt[0].start)
+        out = list(made)
+        for i in range(1, len(made)):
+            money, count = made[i - 1][0], made[i][0]
+            if money.unit not in QUANTITIES and count.unit == "count" \
+                    and not self.measures(text, count.start, count.end) \
+                    and self.scale_end.search(text[count.start:count.end]) \
                     and re.fullmatch(r",?\s+(?:and|or|to)\s+|,\s+", text[money.end:count.start]):
-                found[i] = replace(count, rule="figure:money-shared",
-                                   attrs=dict(count.attrs, unit=unit, measures=money.attrs["measures"]))
+                trace = self.rules.trace("figure.money-shared")
+                trace.score = made[i][1].score
+                trace.note(f"the currency of the amount before it, {money.unit}")
+                count.unit = money.unit
+                out[i] = (count, trace)
+        return out
 
-    def _digits(self, text: str, m: re.Match, adjectives: dict[int, str]) -> Mention | None:
+    def _digits(self, text: str, m: re.Match, adjectives: dict[int, str],
+                rejected: list[Rejection]) -> tuple[Reading, Trace] | None:
         start, end = m.start(), m.end()
-        if m.group("ratio_a"):
-            a, b = float(m.group("ratio_a")), float(m.group("ratio_b"))
-            if not 0 < a < b or YEAR.match(m.group("ratio_b")):  # "28 in 2021": a count in a year
+        if m.group("ratio_a") or m.group("frac_a"):
+            kind, group = ("ratio", "ratio") if m.group("ratio_a") else ("fraction", "frac")
+            a, b = float(m.group(f"{group}_a")), float(m.group(f"{group}_b"))
+            trace = self.rules.trace(f"figure.{kind}")
+            if not self.rules.screen(trace, start, end, rejected, a, b, m.group(f"{group}_b")):
                 return None
-            return self._mention(text, start, end, 100 * a / b, "percent", "figure:ratio", 0.9)
-        if m.group("frac_a"):
-            a, b = float(m.group("frac_a")), float(m.group("frac_b"))
-            if not 0 < a < b:
-                return None
-            return self._mention(text, start, end, round(100 * a / b, 1), "percent", "figure:fraction", 0.85)
+            value = 100 * a / b if kind == "ratio" else round(100 * a / b, 1)
+            return Reading(start, end, unit="percent", value=value), trace
         num, num2 = m.group("num"), m.group("num2")
-        if _too_long(num) or (num2 and _too_long(num2)):
-            return None  # an identifier or noise, not a quantity anyone said
-        cur, unit_word = _sign(m), m.group("unit")
-        scale_word = m.group("glued") or m.group("scale")
-        if self._code_not_money(text, m, num, bool(scale_word)):
-            return None
-        if m.group("glued") and not (cur or unit_word or m.group("glued") in ("M", "bn", "B")):
-            return None  # "5m" alone may be metres
-        unit = self.units.get(cur) or self.units.get(unit_word or "") or "count"
+        cur = m.group("cur") or m.group("letter") or ""
+        unit_word = m.group("unit") or ""
+        r = Reading(start, end, num=num, high=num2 or num, count_end=m.end("num"), match_end=end, cur=cur,
+                    letter=bool(m.group("letter")), glued=m.group("glued") or "",
+                    scale=m.group("glued") or m.group("scale") or "", unit=unit_word)
+        r.plain = not (cur or unit_word or r.glued or m.group("scale"))
+        unit = self.units.get(cur) or self.units.get(unit_word) or "count"
         if cur and unit_word and self.units.get(unit_word) not in (None, unit):
             unit = self.units[unit_word]
         if m.group("adj"):  # "4.2 billion Philippine pesos": the currency of the country named
             if m.start("adj") not in adjectives:  # "10 Working days": the figure ends before the word
-                shorter = self.pattern.match(text, m.start(), m.start("adj"))
-                return self._digits(text, shorter, {}) if shorter else None
-            unit = self.currency(unit, adjectives[m.start("adj")])
-        value = _number(num2 or num)
-        factor = self.scales.get(scale_word or "", 1.0)
-        # "between KRW 3 million and 5 million": the low end has its own scale
-        low = _number(num) * self.scales.get(m.group("scale1") or "", 1.0) / factor if num2 else None
-        plain = _plain(m)
-        if plain and re.fullmatch(r"\d+,\d{1,2}", num):
-            return None  # "1,5" without a unit: a list, not a quantity
-        if plain and not self._is_count(text, start, m.end("num"), num):
+                shorter = self.rules.match("figure.quantity", text, m.start(), m.start("adj"))
+                return self._digits(text, shorter, {}, rejected) if shorter else None
+            unit = self._currency(unit, adjectives[m.start("adj")])
+            r.notes.append(f"the currency of {adjectives[m.start('adj')]}")
+        factor = self.scales.get(r.scale, 1.0)
+        r.value = _number(r.high) * factor
+        if num2:  # "between KRW 3 million and 5 million": the low end has its own scale
+            r.low = _number(num) * self.scales.get(m.group("scale1") or "", 1.0)
+        r.unit = unit
+        if r.plain and self._age(text, start, end, r.high):
+            name, r.unit = "figure.age", "years"
+            r.low = _number(num) if num2 else None
+        else:
+            name = "figure.range" if num2 else self._reading(unit)
+        trace = self.rules.trace(name)
+        if name == "figure.range" and r.plain:
+            trace.score = 0.75
+        if not self.rules.screen(trace, start, end, rejected, text, r):
             return None
-        if plain and self._age(text, start, end, num2 or num):
-            return self._mention(text, start, end, value, "years", "figure:age", 0.7,
-                                 _number(num) if num2 else None)
-        if plain and re.search(r"\bper\s+$", text[max(0, start - 5):start]):
-            return None  # "per 10 000 population": the base of a rate
-        rate = plain and re.match(r"\s+per\s+(?:\d[\d\s,.\u00a0]*\s)?[a-z]", text[end:end + 30])
-        # "from 9,800 in 2019 to 33,600", "some 286 000, enjoyed", "113,940 were": a number grouped
-        # in thousands counts what the sentence is about, even with no noun after it
-        grouped = plain and not num2 and re.search(r"\d[,\u00a0\u202f ]\d{3}$", num) and \
-            re.match(r"\s*[,;.)]|\s[a-z]+\b", text[end:end + 12])
-        if plain and not rate and not grouped and (self._next_is_month(text, end)
-                                                    or not self._counts_something(text, end)):
-            return None  # a date ("17 to 19 February"), a table cell or a reference number
-        if plain and num2 and YEAR.match(num2):
-            return None
-        rule = "figure:" + ("range" if num2 else unit if unit in QUANTITIES else "money")
-        return self._mention(text, start, end, value * factor, unit, rule, 0.9 if not plain else 0.75,
-                             low * factor if low is not None else None)
+        for note in r.notes:
+            trace.note(note)
+        return r, trace
 
-    def _code_not_money(self, text: str, m: re.Match, num: str, scaled: bool) -> bool:
-        """'K12', 'ALL 27 MEMBER STATES', 'TOP 10': a letter or a word in capitals before a number
-        is a code or a word, unless the amount reads as money ('R7.4 billion', 'TRY 22,104')."""
-        if not (m.group("letter") or m.group("cur") in self.word_codes):
-            return False
-        return not (scaled or re.search(r"[,.]", num) or re.match(r"\s+(?:a|per)\s", text[m.end():m.end() + 6]))
-
-    def _single(self, text: str, m: re.Match) -> Mention | None:
+    def _single(self, text: str, m: re.Match, rejected: list[Rejection]) -> tuple[Reading, Trace] | None:
         """The first of two numbers that are not a range; it shares the second's unit
         ("from 20 to 30 percent") unless that is a count."""
         end = m.end("scale1") if m.group("scale1") else m.end("num")
         num = m.group("num")
-        if _too_long(num) or self._code_not_money(text, m, num, bool(m.group("scale1"))):
+        cur = m.group("cur") or m.group("letter") or ""
+        unit = self.units.get(cur) or self.units.get(m.group("unit") or "") or "count"
+        checks: tuple[str, ...] = ("figure.too-long", "figure.code-not-money")
+        if unit == "count":
+            checks += self._count_checks + ("figure.date-after",)
+        elif m.group("sep") == "and" and not m.group("cur"):
+            unit = "count"  # "62 and 74 per cent": the first is read alone, as a count
+            checks += self._count_checks
+        r = Reading(m.start(), end, num=num, high=num, count_end=end, match_end=m.end(), cur=cur,
+                    letter=bool(m.group("letter")), scale=m.group("scale1") or "", unit=unit, plain=True,
+                    value=_number(num) * self.scales.get(m.group("scale1") or "", 1.0))
+        trace = self.rules.trace(self._reading(unit))
+        trace.score = 0.7
+        if not self.rules.screen(trace, r.start, r.end, rejected, text, r, only=checks):
             return None
-        unit = self.units.get(_sign(m)) or self.units.get(m.group("unit") or "") or "count"
-        if unit == "count" and (not self._is_count(text, m.start(), end, num) or self._next_is_month(text, m.end())):
-            return None  # "25 and 26 April": two days of a date
-        if m.group("sep") == "and" and unit != "count" and not m.group("cur"):
-            unit = "count"
-            if not self._is_count(text, m.start(), end, num):
-                return None
-        return self._mention(text, m.start(), end, _number(num) * self.scales.get(m.group("scale1") or "", 1.0),
-                             unit, "figure:" + unit.rstrip("?"), 0.7)
+        trace.note("the first of two numbers")
+        return r, trace
+
+    _count_checks = ("figure.year", "figure.reference-sign", "figure.identifier", "figure.list-number", "figure.date",
+                     "figure.paragraph-number", "figure.bracketed-marker", "figure.time", "figure.ordinal",
+                     "figure.code-number")
+
+    @staticmethod
+    def _reading(unit: str) -> str:
+        if unit == "percent":
+            return "figure.percent"
+        if unit == "points":
+            return "figure.points"
+        if unit in DURATIONS:
+            return "figure.duration"
+        return "figure.count" if unit == "count" else "figure.money"
 
     def _is_range(self, text: str, m: re.Match) -> bool:
         """'2 to 5%', 'between 2 and 5 per cent', '2-5 million', '3 million to 5 million'; not
@@ -266,70 +279,179 @@ class FigureRecogniser(DataComponent):
             return bool(re.search(r"\bbetween\s+$", before, re.I))
         return not re.search(r"\bfrom\s+$", before, re.I)
 
-    def _worded(self, text: str, m: re.Match) -> Mention | None:
-        word = m.group("word").lower()
-        value = self.words[word]
-        unit_word, scale_word = m.group("unit"), m.group("scale")
-        after = text[m.end():m.end() + 40]
-        nxt = WORDISH.match(after.lstrip())
-        if re.search(r"\b(these|those|both|other)\s+$", text[max(0, m.start() - 12):m.start()], re.I):
-            return None  # "these two aspects": a reference back, not a new figure
-        if unit_word is None and scale_word is None:
-            if not nxt or nxt.group(0).lower() in STOP_WORDS or not nxt.group(0)[0].islower() \
-                    and not m.group("word")[0].isupper():
-                return None
-            if after[:1] not in (" ",):
-                return None
-        unit = self.units.get(unit_word or "", "count")
-        value *= self.scales.get(scale_word or "", 1.0)
-        return self._mention(text, m.start(), m.end(), value, unit, "figure:words", 0.6)
+    def _currency(self, unit: str, country: str) -> str:
+        """'USD?' said of the Philippines ('Philippine pesos') is PHP: the currency a sign means there."""
+        if not unit.endswith("?"):
+            return unit
+        options = self.currency_context.get(unit, {})
+        return options.get(country) or options.get("*", unit[:-1])
 
-    # ------------------------------------------------------------------ filters
-    def _is_count(self, text: str, start: int, end: int, num: str) -> bool:
-        """A bare number is a count unless it is a year, a date, an identifier or a list number."""
-        if YEAR.match(num):
-            return False
-        before = text[max(0, start - 30):start]
-        after = text[end:end + 30]
-        if re.search(r"[§#№]\s*$", before):
-            return False  # "§ 3", "No 5"
-        prev_word = re.search(r"([A-Za-z]+)\.?\s*$", before)
-        if prev_word and prev_word.group(1).lower() in self.identifiers:
-            return False
+    # ------------------------------------------------------------------ vetoes
+    @veto("figure.too-long")
+    def _too_long(self, text: str, r: Reading) -> str | None:
+        longest = max(_digits_of(r.num), _digits_of(r.high))
+        return f"{r.high} has more than {MAX_DIGITS} digits: an identifier" if longest > MAX_DIGITS else None
+
+    @veto("figure.code-not-money")
+    def _code_not_money(self, text: str, r: Reading) -> str | None:
+        """'K12', 'ALL 27 MEMBER STATES', 'TOP 10': a letter or a word in capitals before a number
+        is a code or a word, unless the amount reads as money ('R7.4 billion', 'TRY 22,104')."""
+        if not (r.letter or r.cur in self.word_codes):
+            return None
+        if r.scale or re.search(r"[,.]", r.num) or re.match(r"\s+(?:a|per)\s", text[r.match_end:r.match_end + 6]):
+            return None
+        return f"'{r.cur}' before {r.num} is a code or a word in capitals, not a currency"
+
+    @veto("figure.metres")
+    def _metres(self, text: str, r: Reading) -> str | None:
+        if r.glued and not (r.cur or r.unit not in ("", "count") or r.glued in ("M", "bn", "B")):
+            return f"'{r.num}{r.glued}' alone may be a length"
+        return None
+
+    @veto("figure.decimal-list")
+    def _decimal_list(self, text: str, r: Reading) -> str | None:
+        return "a decimal comma without a unit is a list" if r.plain and re.fullmatch(r"\d+,\d{1,2}", r.num) else None
+
+    @veto("figure.year")
+    def _year(self, text: str, r: Reading) -> str | None:
+        return f"{r.num} is a year" if r.plain and YEAR.match(r.num) else None
+
+    @veto("figure.reference-sign")
+    def _reference_sign(self, text: str, r: Reading) -> str | None:
+        return "a number after §, # or № is a reference" if r.plain and re.search(
+            r"[§#№]\s*$", text[max(0, r.start - 30):r.start]) else None
+
+    @veto("figure.identifier")
+    def _identifier(self, text: str, r: Reading) -> str | None:
+        """'paragraph 2', 'Rule 36', 'paragraphs 111, 112 and 113' (identifier_words.txt)."""
+        if not r.plain:
+            return None
+        before = text[max(0, r.start - 30):r.start]
+        word = re.search(r"([A-Za-z]+)\.?\s*$", before)
         listed = re.search(r"([A-Za-z]+)\.?\s+(?:\d+[a-z]?(?:,\s*|\s+and\s+|\s+to\s+|-))+$", before)
-        if listed and listed.group(1).lower() in self.identifiers:
-            return False  # "paragraphs 111, 112 and 113"
-        if re.match(r"\.\s+[A-Z]", after):
-            return False  # "3. All evaluations": an inline list number
+        for w in (word, listed):
+            if w and w.group(1).lower() in self.identifiers:
+                return f"a number after '{w.group(1)}' is an identifier"
+        return None
+
+    @veto("figure.list-number")
+    def _list_number(self, text: str, r: Reading) -> str | None:
+        return "an inline list number ('3. All ...')" if r.plain and re.match(r"\.\s+[A-Z]", text[r.count_end:r.count_end + 3]) \
+            else None
+
+    @veto("figure.date")
+    def _date(self, text: str, r: Reading) -> str | None:
+        if not r.plain:
+            return None
+        before, after = text[max(0, r.start - 30):r.start], text[r.count_end:r.count_end + 30]
+        prev_word = re.search(r"([A-Za-z]+)\.?\s*$", before)
         next_word = re.match(r"\s*([A-Za-zéû]+)", after)
         if prev_word and prev_word.group(1) in self.months or next_word and next_word.group(1) in self.months:
-            return False
-        if re.match(r"\.\s", after) and (start == 0 or re.search(r"(^|\n)\s*$", before)):
-            return False  # "7. The representative of ..." paragraph number
-        if re.match(r"^\s*[)\].]", after) and re.search(r"[(\[]\s*$", before):
-            return False  # "(3)" list marker
-        if re.match(r"\s*(a\.m\.|p\.m\.|am\b|pm\b|h\d|:\d)", after, re.I):
-            return False
-        if re.match(r"\s*(st|nd|rd|th)\b", after):
-            return False
-        if re.search(r"[A-Z]{2,}[\s-]*$", before) and not re.search(r"\b(of|to|by|in|and)\s+[A-Z]{2,}\s*$", before):
-            return False  # "GATT 1947", "Article XVIII 4", "COVID 19"
-        return True
+            return "a day of a date (months.txt)"
+        return None
 
-    def _next_is_month(self, text: str, end: int) -> bool:
-        nxt = re.match(r"\s*([A-Za-zéû]+)", text[end:end + 20])
-        return bool(nxt and nxt.group(1) in self.months)
+    @veto("figure.date-after")
+    def _date_after(self, text: str, r: Reading) -> str | None:
+        """'25 and 26 April': the first day of a date."""
+        nxt = re.match(r"\s*([A-Za-zéû]+)", text[r.match_end:r.match_end + 20])
+        return None if not nxt or nxt.group(1) not in self.months else "a day of a date (months.txt)"
 
-    @staticmethod
-    def _counts_something(text: str, end: int) -> bool:
-        """A bare number counts something only when a noun follows: '55 projects', '1,000 of
-        the refugees', not '... 1996 101 865 77' (a table) or 'paragraphs 111, 112'."""
+    @veto("figure.paragraph-number")
+    def _paragraph_number(self, text: str, r: Reading) -> str | None:
+        if r.plain and re.match(r"\.\s", text[r.count_end:r.count_end + 2]) and \
+                (r.start == 0 or re.search(r"(^|\n)\s*$", text[max(0, r.start - 30):r.start])):
+            return "the number of a paragraph"
+        return None
+
+    @veto("figure.bracketed-marker")
+    def _bracketed_marker(self, text: str, r: Reading) -> str | None:
+        if r.plain and re.match(r"^\s*[)\].]", text[r.count_end:r.count_end + 3]) and \
+                re.search(r"[(\[]\s*$", text[max(0, r.start - 3):r.start]):
+            return "a list marker in brackets"
+        return None
+
+    @veto("figure.time")
+    def _time(self, text: str, r: Reading) -> str | None:
+        return "a time of day" if r.plain and re.match(r"\s*(a\.m\.|p\.m\.|am\b|pm\b|h\d|:\d)",
+                                                        text[r.count_end:r.count_end + 8],
+                                                        re.I) else None
+
+    @veto("figure.ordinal")
+    def _ordinal(self, text: str, r: Reading) -> str | None:
+        return "an ordinal" if r.plain and re.match(r"\s*(st|nd|rd|th)\b", text[r.count_end:r.count_end + 4]) else None
+
+    @veto("figure.code-number")
+    def _code_number(self, text: str, r: Reading) -> str | None:
+        """'GATT 1947', 'Article XVIII 4', 'COVID 19': a number after a word in capitals names something."""
+        before = text[max(0, r.start - 30):r.start]
+        if r.plain and re.search(r"[A-Z]{2,}[\s-]*$", before) and \
+                not re.search(r"\b(of|to|by|in|and)\s+[A-Z]{2,}\s*$", before):
+            return "a number after a word in capitals is part of a name"
+        return None
+
+    @veto("figure.rate-base")
+    def _rate_base(self, text: str, r: Reading) -> str | None:
+        return "the base of a rate ('per 10 000 population')" if r.plain and re.search(
+            r"\bper\s+$", text[max(0, r.start - 5):r.start]) else None
+
+    @veto("figure.no-noun")
+    def _no_noun(self, text: str, r: Reading) -> str | None:
+        """A bare number counts something only when a noun follows ('55 projects', '1,000 of the
+        refugees'), unless it is a rate or grouped in thousands ('113,940 were')."""
+        if not r.plain:
+            return None
+        rate = re.match(r"\s+per\s+(?:\d[\d\s,.\u00a0]*\s)?[a-z]", text[r.end:r.end + 30])
+        grouped = r.low is None and re.search(r"\d[,\u00a0\u202f ]\d{3}$", r.num) and re.match(r"\s*[,;.)]|\s[a-z]+\b",
+                                                                           text[r.end:r.end + 12])
+        if rate or grouped:
+            return None
+        if self._date_after(text, r):
+            return "a day of a date (months.txt)"
+        return None if self._counts_something(text, r.end) else "no noun after it says what it counts"
+
+    @veto("figure.span-of-years")
+    def _span_of_years(self, text: str, r: Reading) -> str | None:
+        """'95-1262', '2021-2027': a symbol or a span of years, unless an age ('aged 18-29')."""
+        if r.sep in ("-", "–") and r.plain and r.high != r.num and not self._age(text, r.start, r.end, r.high):
+            return "two numbers joined by a dash with no unit are a symbol or a span of years"
+        return None
+
+    @veto("figure.years-range")
+    def _years_range(self, text: str, r: Reading) -> str | None:
+        return f"{r.high} closes a span of years" if r.plain and YEAR.match(r.high) else None
+
+    @veto("figure.not-a-share")
+    def _not_a_share(self, a: float, b: float, denominator: str) -> str | None:
+        """'28 in 2021' is a count in a year; '5/3' is no share."""
+        if not (0 < a < b) or YEAR.match(denominator):
+            return f"{a:g} of {b:g} is no share"
+        return None
+
+    @veto("figure.reference-back")
+    def _reference_back(self, text: str, m: re.Match) -> str | None:
+        before = re.search(r"\b(\w+)\s+$", text[max(0, m.start() - 12):m.start()])
+        return f"'{before.group(1)} {m.group('word')}' refers back" if before and \
+            before.group(1).lower() in self.references else None
+
+    @veto("figure.word-no-noun")
+    def _word_no_noun(self, text: str, m: re.Match) -> str | None:
+        if m.group("unit") or m.group("scale"):
+            return None
+        after = text[m.end():m.end() + 40]
+        nxt = WORDISH.match(after.lstrip())
+        if not nxt or nxt.group(0).lower() in STOP_WORDS or not nxt.group(0)[0].islower() \
+                and not m.group("word")[0].isupper() or after[:1] != " ":
+            return "no noun after it says what it counts"
+        return None
+
+    # ------------------------------------------------------------------ readers
+    def _counts_something(self, text: str, end: int) -> bool:
         of = re.match(r"\s+of\s+(?:the\s+|these\s+|them\b|those\s+|all\s+)?", text[end:end + 20])
         after = text[end + of.end():end + of.end() + 40] if of else text[end:end + 40]
         word = re.match(r"\s*([A-Za-zÀ-ÿ][\w'’-]*)", after)
         if of and re.match(r"\s+of\s+them\b", text[end:end + 20]):
             return True
-        return bool(word) and word.group(1).lower() not in MEASURE_STOP and (after[:1] == " " or of is not None)
+        return bool(word) and word.group(1).lower() not in self.measure_stop and (after[:1] == " " or of is not None)
 
     def _age(self, text: str, start: int, end: int, num: str) -> bool:
         """'people under 30', 'aged 15': an age in years."""
@@ -341,42 +463,47 @@ class FigureRecogniser(DataComponent):
         words = set(re.findall(r"[\w-]+", before[-25:]))
         return "aged" in words or (m.lastindex == 2 and bool(words & self.age_cues))
 
-    # ------------------------------------------------------------------ output
-    def _mention(self, text: str, start: int, end: int, value: float, unit: str, rule: str,
-                 confidence: float, low: float | None = None) -> Mention:
-        attrs: dict = {"unit": unit, "measures": self.measures(text, start, end, unit)}
-        if low is not None:
-            attrs["value_min"] = low
-        return Mention(Label.FIGURE, text[start:end], start, end, rule, confidence, value=repr(float(value)),
-                       attrs=attrs)
+    def _mention(self, text: str, r: Reading, trace: Trace, countries: list[Mention],
+                 votes: list[tuple[int, int]]) -> Mention:
+        unit = r.unit
+        options: tuple[tuple[str, str], ...] = ()
+        if unit.endswith("?"):  # "$", "pesos": the speaker's country decides, at link time
+            options = tuple(sorted((c, cur) for c, cur in self.currency_context.get(unit, {}).items() if c != "*"))
+            unit = self._currency(unit, "*")
+            trace.note(f"'{text[r.start:r.end]}' is {unit} unless the speaker's country has its own")
+        sentence = sentence_around(text, r.start)
+        named = next((c.value for c in countries if sentence[0] <= c.start < sentence[1]), "")
+        cue = FigureCue(unit, self.measures(text, r.start, r.end), r.low, options, named,
+                        any(s <= r.start < e for s, e in votes))
+        return Mention(Label.FIGURE, text[r.start:r.end], r.start, r.end, trace.rule, trace.score,
+                       value=repr(float(r.value)), evidence=cue, explanation=trace.explain())
 
-    def measures(self, text: str, start: int, end: int, unit: str) -> str:
+    def measures(self, text: str, start: int, end: int) -> str:
         """What a figure measures: the noun phrase after it ('55 projects', '13% of the workers
         mobilised') or, failing that, the one before it ('a funding of 50 million euros')."""
         after = text[end:end + 80]
         of = re.match(r"\s+of\s+(?:the\s+|these\s+|their\s+|all\s+)?", after)
-        words = _words(after[of.end():] if of else after)
+        words = self._words(after[of.end():] if of else after)
         if words:
             return " ".join(_noun_phrase(words))
         before = text[max(0, start - 80):start]
         link = re.search(r"(?:\s+(?:of|is|was|are|were|at|reached|to|by|about|around|nearly|almost|"
                          r"some|over|under|than|more|less|up))+\s*$", before)
-        head = _words(before[:link.start()] if link else before, reverse=True)
+        head = self._words(before[:link.start()] if link else before, reverse=True)
         return " ".join(reversed(head))
 
-
-def _words(text: str, reverse: bool = False, limit: int = 4) -> list[str]:
-    """Up to ``limit`` content words from the start (or end) of ``text``, stopping at the
-    first punctuation mark, number or function word."""
-    tokens = re.findall(r"[\w'’-]+|[^\w\s]", text[:80] if not reverse else text[-80:])
-    out: list[str] = []
-    for w in reversed(tokens) if reverse else tokens:
-        if not re.match(r"[A-Za-zÀ-ÿ]", w) or w.lower() in MEASURE_STOP:
-            break
-        out.append(w)
-        if len(out) == limit:
-            break
-    return out
+    def _words(self, text: str, reverse: bool = False, limit: int = 4) -> list[str]:
+        """Up to ``limit`` content words from the start (or end) of ``text``, stopping at the
+        first punctuation mark, number or function word."""
+        tokens = re.findall(r"[\w'’-]+|[^\w\s]", text[:80] if not reverse else text[-80:])
+        out: list[str] = []
+        for w in reversed(tokens) if reverse else tokens:
+            if not re.match(r"[A-Za-zÀ-ÿ]", w) or w.lower() in self.measure_stop:
+                break
+            out.append(w)
+            if len(out) == limit:
+                break
+        return out
 
 
 def _noun_phrase(words: list[str]) -> list[str]:

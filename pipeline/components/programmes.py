@@ -1,64 +1,34 @@
 """Programmes: named programmes, schemes, laws, funds, plans, strategies, projects, labels,
 networks, campaigns, with the acronym joined to its long form.
 
-Evidence, strongest first:
-- an acronym defined beside a long form whose head is a programme word
-  ("Enhanced Integrated Framework (EIF)", "programme of global ... support for refugees (AGIR)");
-- a capitalised name holding a programme word ("Skilled Immigration Act", "European Pillar of
-  Social Rights", "ACM Network"), or an acronym before one ("the HOPE programme");
-- a quoted name beside a programme word ('the "Local Job Tracks" programme',
-  'label "We respect differences"');
-- acronyms listed after a programme word ("European funds (ERDF, AMIF, ESF)").
-Organisations, committees, groups of people, documents and agenda items are not programmes.
-Once a programme has an acronym, the acronym alone elsewhere is a mention of it.
+The patterns of ``models/<pipeline>/programmes/patterns.toml`` propose names (an acronym
+defined beside a long form, a capitalised name holding a programme word, a quoted name beside
+one, a name in two languages, a coined brand word, a law by its number...); every name then
+passes the vetoes under ``[defaults]`` (a programme word alone, a heading in capitals, an
+office, a document or agenda item, an organisation, a speaker's affiliation). The document is
+one Doc, so an acronym defined anywhere marks its programme everywhere.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.lang.en.lex_attrs import like_num
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from ..data import Label, Mention
+from ..data import Label, Mention, ProgrammeCue, SpeakerCue
 from ..lexicon import english_words
 from ..settings import DEFAULT_LEXICON
-from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
-from .speakers import CAPS, LO, UP
+from .common import DataComponent, grammar, mentions_of, read_tsv, read_words, rejections_of, without_overlaps
+from .rules import Rejection, Trace, alternation, veto
 
-CONNECTORS = {"of", "for", "on", "and", "in", "the", "to", "into", "under", "with", "against", "de", "du", "des", "la",
-              "le", "et", "&"}
-# the title of a ministry or a minister's portfolio, in the same list as a name
-PORTFOLIO = re.compile(r"\b(?:Minist(?:er|ry)|Department|Secretary|Commissioner)\s(?:of|for)"
-                       r"(?:,?\s(?:[A-Z][\w'’-]*|of|for|and|the|&))*,?\s(?:and\s)?$")
-# an office named after what it runs is a person's title: "Director of Social Programmes"
-OFFICE = re.compile(r"^(?:(?:Deputy|Assistant|Vice|Acting|Chief|Executive|Senior)[\s-])*(?:Director|Head|Minister"
-                    r"|Under-?[Ss]ecretary"
-                    r"|Secretary|Commissioner|Coordinator|Co-ordinator|Manager|Officer|Chair|President|Rapporteur"
-                    r"|Advis[eo]r)(?:-General)?\s(?:of|for)\s")
-# words that open a sentence before a name, not part of it: "From 2025 the Lifelong Learning Entitlement"
-LEADING = {"a", "an", "this", "that", "these", "those", "its", "their", "our", "his", "her", "from", "in", "under",
-           "through", "with", "by", "at", "since", "during", "as", "while", "after", "before", "when", "since",
-           "alongside", "besides", "but", "also", "both", "each", "every", "all", "some", "many"}
-SENTENCE_OPENERS = LEADING | {"the", "then", "thus", "however", "so", "and", "yet"}  # "Then the Act 2024"
-FOREIGN_CONNECTORS = {"na", "pre", "für", "y", "del", "per", "al", "em", "do", "da", "di", "van", "voor", "en", "el",
-                      "los", "las", "te", "e", "com", "para", "por", "con", "sin", "pour", "avec", "sans", "zu", "und",
-                      "mit", "och", "og", "i"}
-# a brand's coined word: "SkillsFuture", "InvestEU", "Springboard+"
-COINED = re.compile(rf"(?<![\w'’-])(?:[{UP}][{LO}]{{2,}}(?:[{UP}][{LO}]+)+(?:[{UP}]{{2,}})?"
-                    rf"|[{UP}][{LO}]{{2,}}[{UP}]{{2,}}|[{UP}][{LO}]{{3,}}\+)(?![\w'’+-])")
 YEAR = re.compile(r"(?:19|20)\d\d")
-ACRONYM = re.compile(rf"^[{UP}][{UP}0-9&+-]*[{UP}+]$|^[{UP}]{{2,}}[{LO}]?s?$")
-
-
-_PREPOSITIONS = {"of", "for", "on", "in", "to", "into", "against", "with", "towards", "de", "du", "des"}
-_DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "these", "those", "of",
-                "in", "on", "for", "to", "by", "with", "from", "and", "as", "part", "through", "via", "new"}
+ACRONYM = re.compile(r"^[A-Z][A-Z0-9&+-]*[A-Z+]$|^[A-Z]{2,}[a-z]?s?$")
 
 
 def _schwartz_hearst(acronym: str, before: str) -> str:
@@ -113,9 +83,23 @@ def canonical(name: str) -> str:
     return " ".join(key.split())
 
 
+@dataclass
+class Candidate:
+    """A name a pattern proposes, as the vetoes see it (the component's working state)."""
+
+    text: str  # the document text
+    start: int
+    end: int
+    name: str  # the name as it will be shown (an acronym in brackets left out)
+    acronym: str = ""
+    tokens: tuple[str, ...] = ()  # the words a pattern read, before it settled on the name
+    match: re.Match | None = None
+
+
 class ProgrammeRecogniser(DataComponent):
     files = ("heads.tsv", "foreign_words.txt", "not_programmes.txt", "known.tsv", "adoption_verbs.txt",
-             "scope_words.txt", "generic_modifiers.txt")
+             "scope_words.txt", "generic_modifiers.txt", "foreign_connectors.txt", "office_titles.txt",
+             "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -134,88 +118,100 @@ class ProgrammeRecogniser(DataComponent):
             self.known[row["name"]] = (row["name"], row["acronym"])
             if len(row["acronym"].rstrip("+s")) >= 3:
                 self.known[row["acronym"]] = (row["name"], row["acronym"])
-        singular = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and not w.endswith("s")),
-                                   key=len, reverse=True))
-        adoption = "|".join(re.escape(v).replace("\\ ", r"\s+") for v in
-                            sorted(read_words(path / "adoption_verbs.txt"), key=len, reverse=True))
-        scope = "|".join(map(re.escape, read_words(path / "scope_words.txt")))
         self.generic = {w.lower() for w in read_words(path / "generic_modifiers.txt")}
         self.scope = {w.lower() for w in read_words(path / "scope_words.txt")}
-        modifier = r"(?:[a-z][\w-]*\s+)"
-        self.adopted = re.compile(rf"\b(?:[Aa]n?|[Tt]he|[Nn]ew)\s+(?P<name>{modifier}{{1,4}}(?:{singular}))"
-                                  rf"(?:\s+(?:for|on|of)\s+[^,.;()]{{3,60}}?)?\s+(?:{adoption})\b")
-        self.scoped = re.compile(rf"\b(?P<name>(?:{scope})\s+(?:{modifier}{{1,3}}(?:{singular})\b"
-                                 rf"|(?:{singular})\s+\d{{4}}(?:[-–]\d{{2,4}})?))(?![\w-])")
+        words = grammar(path.parent)
+        self.connectors = set(words["title_connectors"])
+        self.name_openers = set(words["name_openers"])
+        self.sentence_openers = self.name_openers | set(words["sentence_openers"])
+        self.prepositions = set(words["title_prepositions"])
+        self.determiners = set(words["phrase_openers"])
+        self.phrase_ends = set(words["phrase_ends"])
+        self.foreign_connectors = set(read_words(path / "foreign_connectors.txt"))
         self.known_matcher = PhraseMatcher(self.nlp.vocab)
         self.known_matcher.add("KNOWN", list(self.nlp.tokenizer.pipe(self.known)))
-        strong = "|".join(sorted((w for w, c in self.heads.items() if c == "programme"), key=len, reverse=True))
-        anyhead = "|".join(sorted((w for w, c in self.heads.items() if c in ("programme", "weak")),
-                                  key=len, reverse=True))
-        self.acr_head = re.compile(rf"(?<![\w-])(?P<acr>{CAPS}(?:\s?\+)?)\s(?P<head>(?i:{strong}))\b")
-        self.quoted = re.compile(r"(?:[\"“„«](?P<name>[^\"“”„«»\n]{3,90}?)[\"”“»]"
-                                 r"|(?<!\w)['‘](?P<name2>[^'‘’\"\n]{3,90}?)['’](?!\w))")
-        self.head_re = re.compile(rf"\b(?:{anyhead})\b", re.I)
-        self.listed = re.compile(rf"\b(?i:{strong})\s\((?P<list>(?:{CAPS}\s?\+?(?:,\s|\sand\s|,\sand\s))+{CAPS}\s?\+?)\)")
-        # "ATIVAR.PT", "iGOT", "e-Residency"; a full stop only inside a word
-        name_word = rf"(?:[{UP}][\w'’+-]*(?:\.[\w'’+-]+)*|[{LO}]{{1,2}}-?[{UP}][\w'’+-]*|\d{{4}}(?:[-–]\d{{2,4}})?)"
-        joiners = "|".join(sorted((CONNECTORS | FOREIGN_CONNECTORS) - {"the"}))  # "X of the Y plan" is two names
-        stop = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
-        lower_heads = "|".join(sorted((w for w, c in self.heads.items() if c == "programme" and w.islower()
-                                       and w not in self.capital_only), key=len, reverse=True))
-        generic = "|".join(map(re.escape, sorted(self.generic, key=len, reverse=True)))
-        self.named_head = re.compile(
-            rf"\b(?:[Tt]he|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[Oo]ur)\s(?:(?:{generic})\s){{0,2}}"
-            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})"
-            rf"(?P<rest>(?:\s\([^()]{{2,12}}\))?(?:\s(?!(?:{stop})\b)[a-z][a-z-]+){{0,2}}\s(?:{lower_heads}))\b")
-        self.head_first = re.compile(  # "the programme Jóvenes en Paz", "employment programme Lurawi Perú"
-            rf"\b(?:programme|program|scheme|initiative|plan|project|campaign)\s"
-            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})")
-        self.reversed_definition = re.compile(rf"(?<![\w-])(?P<acr>[{UP}]{{3,8}})\s\((?P<long>[^()]{{5,80}})\)")
-        self.appositive = re.compile(
-            rf"(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,5}})(?:\s\([^()]{{2,60}}\))?,"
-            rf"\s(?:a|an|the)\s(?:[a-z][a-z-]+\s){{0,5}}(?:{lower_heads})\b")
-        self.governed = re.compile(  # "arrived under the Canada-Ukraine Authorization for Emergency Travel"
-            rf"\b(?:under|through|via)\sthe\s(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{2,6}})"
-            rf"(?=\s\([{UP}][{UP}0-9-]{{1,9}}\))")
-        self.trailing_name = re.compile(
-            rf"(?<![\w'’-])(?P<name>{name_word}(?:\s(?:(?:{joiners})\s)*{name_word}){{0,6}}(?:\s(?:{lower_heads}))?"
-            rf"|(?:[{LO}][\w-]*\s){{1,4}}(?:{lower_heads}))$")
-        laws = "|".join(sorted((re.escape(w.capitalize()) for w in self.laws | {"ley", "lei", "loi"}), key=len,
-                               reverse=True))
-        self.numbered_law = re.compile(
-            rf"(?<![\w-])(?:[{UP}][\w-]*\s){{0,3}}(?:[{UP}][\w]*-(?i:{laws})|{laws})\s"
-            rf"(?:(?:No|Nr|N[º°o])\.?\s?\d(?:[\d.,/-]*\d)?|\d+(?:[/.,-]\d+)+)(?![\w/])(?!\.\d)")
+        programme_words = [w for w, c in self.heads.items() if c == "programme"]
         self.english = english_words(DEFAULT_LEXICON) - set(read_words(path / "foreign_words.txt"))
-        self.definition = re.compile(rf"\((?P<acr>[{UP}][{UP}{LO}0-9&+]{{1,10}}(?:\s[{UP}]{{2,6}})?)"
-                                     rf"(?:\s?[-–:]\s?(?P<orig>[^()]{{3,90}}))?\)")
+        laws = self.laws | {"ley", "lei", "loi"}
+        self.load_rules(path, {
+            "programme_heads": alternation(programme_words),
+            "programme_heads_singular": alternation(w for w in programme_words if not w.endswith("s")),
+            "lower_heads": alternation(w for w in programme_words if w.islower() and w not in self.capital_only),
+            "any_heads": alternation(w for w, c in self.heads.items() if c in ("programme", "weak")),
+            "law_words": alternation(laws),
+            "law_words_capitalised": alternation(w.capitalize() for w in laws),
+            "title_connectors_no_the": alternation(self.connectors - {"the"}),
+            "stop_words": alternation(STOP_WORDS)})
+        self.head_re = re.compile(rf"\b(?:{alternation(w for w, c in self.heads.items() if c in ('programme', 'weak'))})"
+                                  rf"\b", re.I)
 
+    # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
+        rejected = rejections_of(doc)
+        everything = mentions_of(doc)
+        countries = [m for m in everything if m.label == Label.COUNTRY]
+        self._affiliations = {part.strip().lower() for m in everything if m.label == Label.SPEAKER
+                              and isinstance(m.evidence, SpeakerCue)
+                              for part in m.evidence.role.split(",") + [m.evidence.organisation]} - {""}
+        self._bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
+        adjectives = {c.text for c in countries if c.evidence.form == "adjective"}
         found: list[Mention] = []
-        found += self._acronym_definitions(text)
-        found += self._acronym_heads(text)
-        found += self._quoted(text)
-        adjectives = {c.text for c in mentions_of(doc, Label.COUNTRY) if c.attrs.get("kind") == "adjective"}
-        found += self._capitalised(text, adjectives)
-        found += self._lists(text)
+        found += self._acronym_definitions(text, rejected)
+        found += self._acronym_heads(text, rejected)
+        found += self._quoted(text, rejected)
+        found += self._capitalised(text, adjectives, rejected)
+        found += self._lists(text, rejected)
         found += self._known(doc)
-        found += self._lowercase(text)
-        found += self._named_heads(text, doc)
-        found += self._reversed_definitions(text)
-        found += self._translated(text, mentions_of(doc))
-        found += self._coined(text, mentions_of(doc))
-        found += self._numbered_laws(text)
-        countries = mentions_of(doc, Label.COUNTRY)
+        found += self._lowercase(text, rejected)
+        found += self._named_heads(text, countries, rejected)
+        found += self._reversed_definitions(text, rejected)
+        found += self._translated(text, everything, rejected)
+        found += self._coined(text, everything, rejected)
+        found += self._numbered_laws(text, rejected)
         found = [self._without_place(text, m, countries) for m in found]
-        bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
-        found = [m for m in without_overlaps(found) if (m.start, m.end) not in bodies]  # "International Monetary Fund"
-        self._attach_acronyms(text, found)
+        found = without_overlaps(found)
+        found = self._with_acronyms(text, found)
         found = self._join_translations(text, found)
         found += self._acronym_mentions(text, found)
-        mentions_of(doc).extend(without_overlaps(found))
+        everything.extend(self._homes(m, countries) for m in without_overlaps(found))
         return doc
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ the common judge
+    def _make(self, text: str, start: int, end: int, trace: Trace, rejected: list[Rejection],
+              acronym: str = "", name: str | None = None) -> Mention | None:
+        """A mention for a proposed name, once the default vetoes passed: words that open a
+        sentence, an owner or a count are no part of it; a law's number and year are."""
+        surface = text[start:end]
+        name = (name or surface).strip()
+        words = name.split()
+        lead = 0  # "the Government's Skills Reform", "Eight Youth Guarantee": an owner or a count, no name
+        while lead < len(words) - 1 and (re.fullmatch(r"[A-Z][\w-]*['’]s", words[lead])
+                                         or words[lead].isalpha() and like_num(words[lead].lower())
+                                         or words[lead].lower() in self.sentence_openers):
+            lead += 1
+        if lead and name == surface:
+            start += len(" ".join(words[:lead])) + 1
+            surface = name = " ".join(words[lead:])
+        if re.search(r"\s(?:No|Nr|N°|no)\.?$", name):  # "Framework Law No. 09-21": the number is part of it
+            number = re.match(r"\.?\s?\d[\w./-]*\d", text[end:end + 20])
+            if number:
+                end += number.end()
+                surface = name = text[start:end]
+        dated = re.match(rf",\s{YEAR.pattern}\b(?!\s?[-–/])", text[end:end + 7]) \
+            if name == surface and name.split()[-1].lower() in self.laws else None
+        if dated:  # "Refugees Act, 2021": the year is part of a law's title
+            end += dated.end()
+            surface = name = text[start:end]
+            trace.note("the year after a comma belongs to the law's title")
+        c = Candidate(text, start, end, name, acronym)
+        if not self.rules.screen(trace, start, end, rejected, c, only=self.rules.defaults):
+            return None
+        if acronym:
+            trace.note(f"acronym {acronym}")
+        return Mention(Label.PROGRAMME, surface, start, end, trace.rule, trace.score, value=name,
+                       evidence=ProgrammeCue(self._key(name), acronym), explanation=trace.explain())
+
     def _class(self, name: str) -> str:
         """'programme', 'weak', 'organisation', 'people' or '' from the head of a name: the
         last classed word before its first preposition ('Committee on Trade' -> organisation,
@@ -228,7 +224,7 @@ class ProgrammeRecogniser(DataComponent):
         if words and words[-1].endswith(self.suffixes) and words[-1] not in self.suffixes:
             return "programme"  # "Qualifizierungsgeld", "the German Kurzarbeitergeld"
         whole = words
-        cut = next((i for i, w in enumerate(words) if w in _PREPOSITIONS and i > 0), len(words))
+        cut = next((i for i, w in enumerate(words) if w in self.prepositions and i > 0), len(words))
         words = words[:cut]
         while words and (re.fullmatch(r"[\d–-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
             words.pop()
@@ -245,48 +241,6 @@ class ProgrammeRecogniser(DataComponent):
             return "organisation"  # "Servicio Público de Empleo Estatal": a head written first
         return self.heads.get(words[-1], "")
 
-    def _make(self, text: str, start: int, end: int, rule: str, confidence: float,
-              acronym: str = "", name: str | None = None) -> Mention | None:
-        surface = text[start:end]
-        name = (name or surface).strip()
-        words = name.split()
-        lead = 0  # "the Government's Skills Reform", "Eight Youth Guarantee": an owner or a count, no name
-        while lead < len(words) - 1 and (re.fullmatch(rf"[{UP}][\w-]*['’]s", words[lead])
-                                         or words[lead].isalpha() and like_num(words[lead].lower())
-                                         or words[lead].lower() in SENTENCE_OPENERS):
-            lead += 1
-        if lead and name == surface:
-            start += len(" ".join(words[:lead])) + 1
-            surface = name = " ".join(words[lead:])
-            words = words[lead:]
-        if words and words[0] in CONNECTORS or re.search(r"\b(?:and|or)\s(?:with|of|for|to|in|on)\s", name) \
-                or OFFICE.match(name):
-            return None  # "for Immigrants" (after a language), "... and with Agenda 2063", "Director of ..."
-        numbered = re.search(r"\s(?:No|Nr|N°|no)\.?$", name)
-        if numbered:  # "Framework Law No. 09-21": the number is part of the name
-            number = re.match(r"\.?\s?\d[\w./-]*\d", text[end:end + 20])
-            if not number:
-                return None
-            end += number.end()
-            surface, name = text[start:end], text[start:end]
-        dated = re.match(rf",\s{YEAR.pattern}\b(?!\s?[-–/])", text[end:end + 7]) \
-            if name == surface and name.split()[-1].lower() in self.laws else None
-        if dated:  # "Refugees Act, 2021": the year is part of a law's title
-            end += dated.end()
-            surface = name = text[start:end]
-        words = name.split()
-        bare = all(re.fullmatch(r"[\d/.,–-]+", w) or self.heads.get(w.lower()) == "programme" for w in words)
-        # a capitalised head and its number name one: "Agenda 2063", "Law 15/2022"; not "Act 2024", a law's year
-        head_number = len(words) == 2 and words[0][:1].isupper() and re.fullmatch(r"\d[\d/.,]*", words[1]) \
-            and not (words[0].lower() in self.laws and YEAR.fullmatch(words[1]))
-        if bare and not head_number or len(words) > 2 and all(w.isupper() for w in words if w[:1].isalpha()):
-            return None  # "2021-2027 programmes": a period; "NETWORK FOR LABOUR ADMINISTRATION": a heading
-        if canonical(name) in self.excluded or len(canonical(name)) < 2 or \
-                (len(words) == 1 and self.heads.get(words[0].lower()) and not acronym.startswith(words[0])):
-            return None  # "Regulation (EU) 2021/241": a programme word alone names nothing
-        return Mention(Label.PROGRAMME, surface, start, end, rule, confidence, value=name,
-                       attrs={"acronym": acronym, "key": self._key(name)})
-
     def _key(self, name: str) -> str:
         """The key under which one programme's spellings meet: 'the Ajira platform' = 'Ajira
         programme', 'European Youth Guarantee' = 'reinforced Youth Guarantee' = 'Youth Guarantee'."""
@@ -299,11 +253,11 @@ class ProgrammeRecogniser(DataComponent):
             words.pop(0)
         return canonical(" ".join(words))
 
-    # ------------------------------------------------------------------ evidence
-    def _acronym_definitions(self, text: str) -> list[Mention]:
+    # ------------------------------------------------------------------ patterns
+    def _acronym_definitions(self, text: str, rejected: list[Rejection]) -> list[Mention]:
         """'Long Form (ACR)' and 'long form (ACR - original-language form)'."""
         out = []
-        for m in self.definition.finditer(text):
+        for m in self.rules.finditer("programme.acronym-definition", text):
             acr = m.group("acr")
             if len(re.sub(r"[^A-Z]", "", acr)) < 2:
                 continue
@@ -318,17 +272,12 @@ class ProgrammeRecogniser(DataComponent):
                 if _schwartz_hearst(acr.split()[0], orig) or self._class(orig) == "programme":
                     forms.append((m.start("orig") + m.group("orig").index(orig), orig))
             for start, form in forms:
-                cls = self._class(form)
-                words = form.split()
-                # "Reddito di cittadinanza (RdC)": a name in another language, written in sentence case
-                foreign = len(words) > 1 and self._foreign_share(words) >= 0.6
-                proper = sum(w[:1].isupper() for w in words) * 2 >= len(words) or foreign
-                if cls in ("organisation", "people") or not (cls in ("programme", "weak") or proper):
+                trace = self.rules.trace("programme.acronym-definition")
+                if not self.rules.screen(trace, start, start + len(form), rejected,
+                                         Candidate(text, start, start + len(form), form, acr),
+                                         only=("programme.organisation-or-people", "programme.no-programme-word")):
                     continue
-                if cls == "" and not self.head_re.search(form) and not foreign:
-                    continue  # a proper name without a programme word: an organisation, a place
-                mention = self._make(text, start, start + len(form), "programme:acronym-definition", 0.85,
-                                     acronym=acr)
+                mention = self._make(text, start, start + len(form), trace, rejected, acronym=acr)
                 if mention:
                     out.append(mention)
                 break
@@ -344,7 +293,7 @@ class ProgrammeRecogniser(DataComponent):
         if self.heads.get(words[-1].lower()) in ("programme", "weak"):
             kept = [words[-1]]
             for w in reversed(words[:-1]):
-                if w.lower() in _DETERMINERS or len(kept) == 5 or self.heads.get(w.lower()) == "organisation":
+                if w.lower() in self.determiners or len(kept) == 5 or self.heads.get(w.lower()) == "organisation":
                     break
                 kept.insert(0, w)
             phrase = " ".join(kept)
@@ -353,23 +302,25 @@ class ProgrammeRecogniser(DataComponent):
                       + r")\s+(?:of|for|on)\s+[^()\[\].;:]{3,100}$", before, re.I)
         return m.group(0).strip() if m else ""
 
-    def _acronym_heads(self, text: str) -> list[Mention]:
+    def _acronym_heads(self, text: str, rejected: list[Rejection]) -> list[Mention]:
         """'the HOPE programme', 'APAGAN operation', 'AMIF funds'."""
         out = []
-        for m in self.acr_head.finditer(text):
+        for m in self.rules.finditer("programme.acronym-head", text):
             acr = m.group("acr")
-            if not acr.replace("+", "").strip().isupper() or m.group("head").isupper() \
-                    or acr.lower() in STOP_WORDS:
-                continue  # "PREFERENCES SCHEME", "THE AGREEMENT": a heading in capitals
-            mention = self._make(text, m.start(), m.end(), "programme:acronym-head", 0.8, acronym=acr.replace(" ", ""))
+            trace = self.rules.trace("programme.acronym-head")
+            if not self.rules.screen(trace, m.start(), m.end(), rejected,
+                                     Candidate(text, m.start(), m.end(), m.group(0), acr, match=m),
+                                     only=("programme.caps-heading",)):
+                continue
+            mention = self._make(text, m.start(), m.end(), trace, rejected, acronym=acr.replace(" ", ""))
             if mention:
                 out.append(mention)
         return out
 
-    def _quoted(self, text: str) -> list[Mention]:
+    def _quoted(self, text: str, rejected: list[Rejection]) -> list[Mention]:
         """A quoted name beside a programme word, or holding one."""
         out = []
-        for m in self.quoted.finditer(text):
+        for m in self.rules.finditer("programme.quoted", text):
             group = "name" if m.group("name") is not None else "name2"
             name = m.group(group).strip()
             acronym = ""
@@ -378,50 +329,41 @@ class ProgrammeRecogniser(DataComponent):
                 name, acronym = inner_acr.group(1), inner_acr.group("acr")
             if len(name.split()) > 12 or not re.search(r"\w", name):
                 continue
-            before = text[max(0, m.start() - 40):m.start()]
-            after = text[m.end():m.end() + 30]
-            head_before = re.search(r"(\w+)[\s,:]*$", before)
-            head_after = re.match(r"\s*(\w+)", after)
-            near = [h.group(1).lower() for h in (head_before, head_after) if h]
-            near_cls = {self.heads.get(w, "") for w in near}
-            named = len(name.split()) > 1 or name[:1].isupper() or name[:1] in "#@"
-            if not named:
-                continue  # 'a "seamless" pathway': a quoted word, not a name
-            beside = bool(near_cls & {"programme", "weak"}) or bool(re.search(r"\bcall\s+for\s+projects\s*$",
-                                                                               before, re.I))
-            if beside or (self._class(name) == "programme" and name[:1].isupper()):
-                start = m.start(group) + m.group(group).index(name)
-                mention = self._make(text, start, start + len(name), "programme:quoted", 0.8, acronym=acronym)
-                if mention:
-                    out.append(mention)
+            start = m.start(group) + m.group(group).index(name)
+            trace = self.rules.trace("programme.quoted")
+            if not self.rules.screen(trace, start, start + len(name), rejected,
+                                     Candidate(text, start, start + len(name), name, acronym, match=m),
+                                     only=("programme.quoted-word", "programme.not-beside-head")):
+                continue
+            mention = self._make(text, start, start + len(name), trace, rejected, acronym=acronym)
+            if mention:
+                out.append(mention)
         return out
 
-    def _capitalised(self, text: str, adjectives: set[str]) -> list[Mention]:
+    def _capitalised(self, text: str, adjectives: set[str], rejected: list[Rejection]) -> list[Mention]:
         """Capitalised names holding a programme word, e.g. 'Skilled Immigration Act'; a
         country's adjective before it says whose it is, and is not its name ('German
         Kurzarbeitergeld')."""
         out = []
-        # a bracket of capitalised words inside a title: "Migration Amendment (Strengthening Employer
-        # Compliance) Act 2024"
-        inner = rf" \([{UP}][\w'’-]*(?: (?:[a-z]{{1,3}} )?[{UP}][\w'’-]*)+\)(?= [{UP}])"
-        for m in re.finditer(rf"(?<![\w-])[{UP}][\w'’+-]*(?: (?:(?:{'|'.join(CONNECTORS | {'a'})}) )*[{UP}][\w'’+-]*"
-                             rf"| [0-9]{{4}}(?:[-–][0-9]{{2,4}})?\b|{inner})*", text):
+        for m in self.rules.finditer("programme.capitalised", text):
             span = m.group(0)
             tokens = span.split()
-            while tokens and (tokens[0].lower() in CONNECTORS or tokens[0].lower() in LEADING
+            listed = self.rules.match("programme.title-list", text, m.end()) \
+                if len(tokens) >= 3 and tokens[-2].lower() in self.prepositions else None
+            if listed:  # "Global Compact for Safe, Orderly and Regular Migration": the list is in the title
+                span += listed.group(0)
+                tokens = span.split()
+            while tokens and (tokens[0].lower() in self.connectors or tokens[0].lower() in self.name_openers
                               or tokens[0][:1].isdigit()):
                 tokens.pop(0)  # "From 2025 the Lifelong Learning Entitlement"
-            while tokens and tokens[-1].lower() in CONNECTORS:
+            while tokens and tokens[-1].lower() in self.connectors:
                 tokens.pop()
-            if tokens and tokens[0] in adjectives and len(tokens) == 2:
-                tokens_after = tokens[1:]
-            else:
-                tokens_after = tokens
+            tokens_after = tokens[1:] if tokens and tokens[0] in adjectives and len(tokens) == 2 else tokens
             word = tokens_after[0].lower() if len(tokens_after) == 1 else ""
             if word.endswith(self.suffixes) and word not in self.suffixes:
-                tokens = tokens_after
-                s = m.start() + span.index(tokens[0])  # "Qualifizierungsgeld": a compound's last part
-                mention = self._make(text, s, s + len(tokens[0]), "programme:compound", 0.65)
+                s = m.start() + span.index(tokens_after[0])  # "Qualifizierungsgeld": a compound's last part
+                mention = self._make(text, s, s + len(tokens_after[0]), self.rules.trace("programme.compound"),
+                                     rejected)
                 if mention:
                     out.append(mention)
                 continue
@@ -430,38 +372,56 @@ class ProgrammeRecogniser(DataComponent):
                     extended = self._head_phrase(text, m.end())
                     if extended:
                         s = m.start() + span.index(tokens[0])
-                        mention = self._make(text, s, extended, "programme:head-phrase", 0.6)
+                        mention = self._make(text, s, extended, self.rules.trace("programme.head-phrase"),
+                                             rejected)
                         if mention:
                             out.append(mention)
                 continue
             tokens[-1] = tokens[-1].rstrip("'’")
-            if sum(t.isupper() and len(t) > 3 for t in tokens) > 2 or all(t.isupper() for t in tokens):
-                continue  # a heading in capitals, not a name
-            before = text[max(0, m.start() - 60):m.start() + span.index(tokens[0])]
-            if PORTFOLIO.search(before):
-                continue  # "Minister of Family, Labour and Social Policy": a portfolio, not a programme
-            joined = " ".join(tokens)
-            if " and the " in f" {joined} ":
-                tokens = joined.split(" and the ")[0].split()  # two names joined
-            elif " and " in joined and self._class(joined.split(" and ")[0]) == "programme":
-                tokens = joined.split(" and ")[0].split()  # "the X Programme and Part II of ..."
-            tail = re.search(r"\s(?:in|of|for|to)\s(?:the\s)?[\w\s-]+$", " ".join(tokens))
-            if tail and self._class(tail.group(0).split()[-1]) == "organisation" \
-                    and self._class(" ".join(tokens)[:tail.start()]) == "programme":
-                tokens = " ".join(tokens)[:tail.start()].split()  # "Traineeships Directive in the Council"
-            name = " ".join(tokens)
-            if self._class(name) != "programme":
-                continue
             start = m.start() + span.index(tokens[0])
+            trace = self.rules.trace("programme.capitalised")
+            c = Candidate(text, start, start + len(" ".join(tokens)), " ".join(tokens), tokens=tuple(tokens), match=m)
+            if not self.rules.screen(trace, c.start, c.end, rejected, c,
+                                     only=("programme.caps-heading", "programme.portfolio")):
+                continue
+            tokens = self._one_title(tokens, trace)
+            name = " ".join(tokens)
             end = start + len(name)
-            if text[start:end] != name:
+            c = Candidate(text, start, end, name, tokens=tuple(tokens), match=m)
+            if text[start:end] != name or not self.rules.screen(trace, start, end, rejected, c,
+                                                                only=("programme.not-programme-class",)):
                 continue
             own = tokens[0] in adjectives and len(tokens) > 1 and self._class(" ".join(tokens[1:])) == "programme"
-            mention = self._make(text, start, end, "programme:capitalised", 0.75,
-                                 name=" ".join(tokens[1:]) if own else None)
+            if own:
+                trace.note(f"'{tokens[0]}' says whose it is")
+            mention = self._make(text, start, end, trace, rejected, name=" ".join(tokens[1:]) if own else None)
             if mention:
                 out.append(mention)
         return out
+
+    def _one_title(self, tokens: list[str], trace: Trace) -> list[str]:
+        """Where a capitalised run holds two names: 'the X Programme and Part II of the Work
+        Programme', 'the Youth Guarantee and the Child Guarantee' are two; 'Pact on Migration
+        and Asylum', 'Growth and Skills Levy' and 'Plan on Business and Human Rights' are one. A
+        name ends at 'and' when the words before it are a programme's name ending in a programme
+        word, or are one and so are the words after it; a place or a body after the name is no
+        part of it ('Directive in the Council')."""
+        joined = " ".join(tokens)
+        if " and the " in f" {joined} ":
+            tokens = joined.split(" and the ")[0].split()
+            trace.note("cut at 'and the': two names")
+        elif " and " in joined:
+            before, _, after = joined.partition(" and ")
+            first = self._class(before) == "programme"
+            if first and (self.heads.get(before.split()[-1].lower()) == "programme"
+                          or self._class(after) in ("programme", "organisation")):
+                tokens = before.split()
+                trace.note("cut at 'and': two names")
+        tail = re.search(r"\s(?:in|of|for|to)\s(?:the\s)?[\w\s-]+$", " ".join(tokens))
+        if tail and self._class(tail.group(0).split()[-1]) == "organisation" \
+                and self._class(" ".join(tokens)[:tail.start()]) == "programme":
+            tokens = " ".join(tokens)[:tail.start()].split()  # "Traineeships Directive in the Council"
+        return tokens
 
     def _generic_name(self, tokens: list[str], country_words: set[str]) -> bool:
         """'the European programme', 'the Government plan', 'the Finnish scheme': no name."""
@@ -469,108 +429,97 @@ class ProgrammeRecogniser(DataComponent):
                    or t.lower() in self.scope or self.heads.get(t.lower()) in ("organisation", "people")
                    or t.isdigit() for t in tokens)
 
-    def _named_heads(self, text: str, doc: Doc) -> list[Mention]:
-        """A proper name before a lowercase programme word: 'the Multiply programme', 'the
-        Mieszkanie na Start programme', 'the Idarati portal', 'the Digital Platform Government
-        (DPG) initiative'; and one set off by a programme word: 'Te Ara Matihiko, a
-        cross-agency programme'."""
-        countries = mentions_of(doc, Label.COUNTRY)
-        country_words = {w for c in countries for w in c.text.split()}
-        adjectives = {c.text for c in countries if c.attrs.get("kind") == "adjective"}
+    def _named_heads(self, text: str, countries: list[Mention], rejected: list[Rejection]) -> list[Mention]:
+        """A proper name before a lowercase programme word ('the Multiply programme'), after one
+        ('the programme Jóvenes en Paz'), set off by one ('Te Ara Matihiko, a cross-agency
+        programme'), or one people arrive under ('under the Canada-Ukraine Authorization ...')."""
+        self._country_words = {w for c in countries for w in c.text.split()}
+        adjectives = {c.text for c in countries if c.evidence.form == "adjective"}
         out = []
-        for pattern, rule in ((self.named_head, "programme:named-head"), (self.appositive, "programme:appositive"),
-                              (self.governed, "programme:governed"), (self.head_first, "programme:head-first")):
-            for m in pattern.finditer(text):
+        for rule in ("programme.named-head", "programme.appositive", "programme.governed", "programme.head-first"):
+            for m in self.rules.finditer(rule, text):
                 tokens = m.group("name").split()
                 start = m.start("name")
                 owner = next((i for i, t in enumerate(tokens) if t.endswith(("'s", "’s"))), None)
                 if owner is not None:  # "Singapore's SkillsFuture credit": the name after the owner
                     start += len(" ".join(tokens[:owner + 1])) + 1
                     tokens = tokens[owner + 1:]
-                while tokens and (tokens[0] in adjectives or tokens[0].lower() in LEADING
-                                  or rule == "programme:appositive" and tokens[0].lower() in STOP_WORDS):
+                while tokens and (tokens[0] in adjectives or tokens[0].lower() in self.name_openers
+                                  or rule == "programme.appositive" and tokens[0].lower() in STOP_WORDS):
                     start += len(tokens[0]) + 1  # "the Indian iGOT Karmayogi platform"
                     tokens.pop(0)
-                if not tokens or self._generic_name(tokens, country_words) or \
-                        rule == "programme:governed" and self._class(" ".join(tokens)) in ("organisation", "people"):
+                trace = self.rules.trace(rule)
+                if not tokens or not self.rules.screen(
+                        trace, start, start + len(" ".join(tokens)), rejected,
+                        Candidate(text, start, start + len(" ".join(tokens)), " ".join(tokens), tokens=tuple(tokens),
+                                  match=m),
+                        only=[v for v in self.rules[rule].vetoes if v not in self.rules.defaults]):
                     continue
-                if rule == "programme:head-first" and (
-                        len(tokens) == 1 and tokens[0].lower() in self.english or tokens[0].lower() in self.heads
-                        or re.match(r"[/\d]", text[m.end("name"):m.end("name") + 1])  # "programme WT/COMTD/7"
-                        or self._class(" ".join(tokens)) in ("organisation", "people")):
-                    continue  # "the programme Partners", "the project Steering Committee"
-                if rule == "programme:appositive" and (
-                        len(tokens) < 2 or "and" in tokens or start > 0 and text[start - 1:start] not in " \n"
-                        or any(t.isdigit() for t in tokens)
-                        or self._class(" ".join(tokens)) in ("organisation", "people")
-                        or self.heads.get(tokens[0].lower()) == "organisation"):
-                    continue  # "Finally, a ...", "October 1996, the ...", "Nairobi and Casablanca, ..."
-                end = m.end() if rule == "programme:named-head" else m.end("name") \
-                    if rule in ("programme:governed", "programme:head-first") else start + len(" ".join(tokens))
-                acr = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", m.group("rest")) if rule == "programme:named-head" \
+                end = m.end() if rule == "programme.named-head" else m.end("name") \
+                    if rule in ("programme.governed", "programme.head-first") else start + len(" ".join(tokens))
+                acr = re.search(r"\(([A-Z][A-Za-z]{1,9})\)", m.group("rest")) if rule == "programme.named-head" \
                     else None
                 name = re.sub(r"\s\([^()]*\)", "", text[start:end])  # the acronym is kept apart
-                mention = self._make(text, start, end, rule, 0.7, acronym=acr.group(1) if acr else "", name=name)
+                mention = self._make(text, start, end, trace, rejected, acronym=acr.group(1) if acr else "",
+                                     name=name)
                 if mention:
                     out.append(mention)
         return out
 
-    def _reversed_definitions(self, text: str) -> list[Mention]:
+    def _reversed_definitions(self, text: str, rejected: list[Rejection]) -> list[Mention]:
         """'ALMA (Aim, Learn, Master, Achieve)': an acronym spelled out after it, when the long
         form names no organisation."""
         out = []
-        for m in self.reversed_definition.finditer(text):
+        for m in self.rules.finditer("programme.acronym-spelled", text):
             long_form = m.group("long").strip()
             words = re.findall(r"[\w'’-]+", long_form)
-            initials = "".join(w[0] for w in words if w.lower() not in CONNECTORS).upper()
+            initials = "".join(w[0] for w in words if w.lower() not in self.connectors).upper()
             if initials != m.group("acr") or self._class(long_form) in ("organisation", "people"):
                 continue
-            mention = self._make(text, m.start("acr"), m.end("acr"), "programme:acronym-spelled", 0.7,
-                                 acronym=m.group("acr"))
+            mention = self._make(text, m.start("acr"), m.end("acr"), self.rules.trace("programme.acronym-spelled"),
+                                 rejected, acronym=m.group("acr"))
             if mention:
                 out.append(mention)
         return out
 
     def _head_phrase(self, text: str, end: int) -> int | None:
         """'Platform on combatting homelessness': a capitalised programme word and its topic."""
-        m = re.match(r"\s(?:on|for)\s((?:[a-z][\w-]*\s?){1,4})", text[end:end + 60])
+        m = self.rules.match("programme.head-phrase", text, end, min(len(text), end + 60))
         if not m:
             return None
-        words = m.group(1).split()
-        stop = {"will", "is", "was", "has", "have", "and", "which", "that", "are", "were", "be", "the", "in"}
         kept = []
-        for w in words:
-            if w in stop:
+        for w in m.group(1).split():
+            if w in self.phrase_ends:
                 break
             kept.append(w)
         if all(w in STOP_WORDS for w in kept):
             return None
-        return end + m.start(1) + len(" ".join(kept))
+        return m.start(1) + len(" ".join(kept))
 
-    def _lists(self, text: str) -> list[Mention]:
+    def _lists(self, text: str, rejected: list[Rejection]) -> list[Mention]:
         """'European funds (ERDF, AMIF, ESF)': each listed acronym is a programme."""
         out = []
-        for m in self.listed.finditer(text):
+        caps = self.rules.fragment("CAPS")
+        for m in self.rules.finditer("programme.listed-acronym", text):
             base = m.start("list")
-            for a in re.finditer(rf"{CAPS}(?:\s?\+)?", m.group("list")):
-                mention = self._make(text, base + a.start(), base + a.end(), "programme:listed-acronym", 0.7,
-                                     acronym=a.group(0).replace(" ", ""))
+            for a in re.finditer(rf"{caps}(?:\s?\+)?", m.group("list")):
+                mention = self._make(text, base + a.start(), base + a.end(), self.rules.trace("programme.listed-acronym"),
+                                     rejected, acronym=a.group(0).replace(" ", ""))
                 if mention:
                     out.append(mention)
         return out
 
-    def _lowercase(self, text: str) -> list[Mention]:
+    def _lowercase(self, text: str, rejected: list[Rejection]) -> list[Mention]:
         """Programmes named in lowercase: one put in place ('a recognition and assessment law
-        came into force') or one of a public scope ('the federal language-training programme',
-        'the European agenda 2021-2027')."""
+        came into force') or one of a public scope ('the federal language-training programme')."""
         out = []
-        for pattern, rule in ((self.adopted, "programme:adopted"), (self.scoped, "programme:scoped")):
-            for m in pattern.finditer(text):
-                words = m.group("name").split()
-                modifiers = [w.lower() for w in words[:-1]]
-                if any(w in STOP_WORDS and w != "and" for w in modifiers) or set(modifiers) <= self.generic:
+        for rule in ("programme.adopted", "programme.scoped"):
+            for m in self.rules.finditer(rule, text):
+                trace = self.rules.trace(rule)
+                c = Candidate(text, m.start("name"), m.end("name"), m.group("name"), tokens=tuple(m.group("name").split()))
+                if not self.rules.screen(trace, c.start, c.end, rejected, c, only=("programme.generic-modifiers",)):
                     continue
-                mention = self._make(text, m.start("name"), m.end("name"), rule, 0.6)
+                mention = self._make(text, c.start, c.end, trace, rejected)
                 if mention:
                     out.append(mention)
         return out
@@ -582,19 +531,26 @@ class ProgrammeRecogniser(DataComponent):
             name, acronym = self.known[span.text]
             end = span.end_char + (1 if doc.text[span.end_char:span.end_char + 1] == "+" and
                                    not span.text.endswith("+") else 0)
-            out.append(Mention(Label.PROGRAMME, doc.text[span.start_char:end], span.start_char, end,
-                               "programme:known", 0.9, value=name,
-                               attrs={"acronym": acronym, "key": self._key(name)}))
+            trace = self.rules.trace("programme.known")
+            trace.note(f"'{name}' in the gazetteer")
+            out.append(Mention(Label.PROGRAMME, doc.text[span.start_char:end], span.start_char, end, trace.rule,
+                               trace.score, value=name, evidence=ProgrammeCue(self._key(name), acronym),
+                               explanation=trace.explain()))
         return out
 
     @staticmethod
-    def _attach_acronyms(text: str, found: list[Mention]) -> None:
+    def _with_acronyms(text: str, found: list[Mention]) -> list[Mention]:
         """'the programme "Opening schools ..." (OEPRE - Ouvrir ...)': a name right before an
         acronym in brackets takes that acronym."""
+        out = []
         for p in found:
             m = re.match(r"[\s\"”’]*\((?P<acr>[A-Z][A-Za-z]{1,9})\b", text[p.end:p.end + 16])
-            if m and not p.attrs.get("acronym") and ACRONYM.match(m.group("acr")):
-                p.attrs["acronym"] = m.group("acr")
+            if m and not p.evidence.acronym and ACRONYM.match(m.group("acr")):
+                p = Mention(p.label, p.text, p.start, p.end, p.rule, p.confidence, p.value,
+                            ProgrammeCue(p.evidence.key, m.group("acr")),
+                            f"{p.explanation}; acronym {m.group('acr')} in the bracket after it")
+            out.append(p)
+        return out
 
     @staticmethod
     def _join_translations(text: str, found: list[Mention]) -> list[Mention]:
@@ -609,24 +565,26 @@ class ProgrammeRecogniser(DataComponent):
             inner = (p.end + bracket.start(1), p.end + bracket.end(1))
             for i, q in enumerate(found):
                 if inner[0] <= q.start and q.end <= inner[1]:
-                    found[i] = dataclasses.replace(q, value=p.value, attrs=dict(q.attrs, key=p.attrs["key"]))
+                    found[i] = Mention(q.label, q.text, q.start, q.end, q.rule, q.confidence, p.value,
+                                       ProgrammeCue(p.evidence.key, q.evidence.acronym),
+                                       f"{q.explanation}; another name of '{p.value}', before the bracket")
         return found
 
-    def _translated(self, text: str, others: list[Mention]) -> list[Mention]:
-        """A name given in two languages is a name of something a country runs: 'Nordplus Adult
-        (Nordplus Voksen)', 'Takaful and Karama (Solidarity and Dignity)', 'the adult
-        apprenticeship scheme (voksenlærlingeordningen)'. One side must be plainly English, the
-        other plainly not; a bracket holding a country, or a name of a person, says nothing."""
+    def _translated(self, text: str, others: list[Mention], rejected: list[Rejection]) -> list[Mention]:
+        """A name given in two languages is a name of something a country runs. One side must be
+        plainly English, the other plainly not; a bracket holding a country, or a name of a
+        person, says nothing."""
         out = []
-        for b in re.finditer(r"\s\((?P<inner>[^()]{3,90})\)", text):
-            name_m = self.trailing_name.search(text, max(0, b.start() - 150), b.start())
+        for b in self.rules.finditer("programme.translated", text):
+            name_m = self.rules.search("programme.trailing-name", text, max(0, b.start() - 150), b.start())
             if not name_m:
                 continue
             words = name_m.group("name").split()
             if words[0].islower():  # "whether the civil service bill": the words after the last stop word
                 stops = [i for i, w in enumerate(words[:-1]) if w in STOP_WORDS or len(w) < 2]
                 words = words[stops[-1] + 1:] if stops else words
-            while words and (words[0] in _DETERMINERS or words[0] in LEADING or words[0] in ("The", "A", "An")):
+            while words and (words[0] in self.determiners or words[0] in self.name_openers
+                             or words[0] in ("The", "A", "An")):
                 words.pop(0)
             parts, acronyms, other, quoted = _bracket(b.group("inner"))
             if not re.fullmatch(r"[^\W\d_][^\W\d_'’ -]*(?:['’][^\W\d_]+)*(?:[ -][^\W\d_'’]+)*", other):
@@ -639,7 +597,7 @@ class ProgrammeRecogniser(DataComponent):
             if re.search(r"[,'’]\s?$", text[max(0, start - 2):start]):
                 continue  # "Plan for Micro, Small and Medium-sized Enterprises": only the end of a name
             owner = [o for o in others if o.label == Label.COUNTRY and o.start == start]
-            if owner and len(words) > 2 and words[1].lower() not in CONNECTORS:
+            if owner and len(words) > 2 and words[1].lower() not in self.connectors:
                 # "the Spanish Minimum Living Income (...)": Spain's, not its name; but "Swedish for Immigrants"
                 words = words[1:]
                 start = b.start() - len(" ".join(words))
@@ -653,8 +611,9 @@ class ProgrammeRecogniser(DataComponent):
                              and (other[:1].isupper() or quoted))  # "Takaful and Karama (Solidarity and Dignity)"
             if not two_languages or self._class(" ".join(words)) in ("organisation", "people"):
                 continue
-            mention = self._make(text, start, b.start(), "programme:translated", 0.7,
-                                 acronym=acronyms[0] if acronyms else "")
+            trace = self.rules.trace("programme.translated")
+            trace.note(f"given again in another language: '{other}'")
+            mention = self._make(text, start, b.start(), trace, rejected, acronym=acronyms[0] if acronyms else "")
             if mention:
                 out.append(mention)
         return out
@@ -667,26 +626,32 @@ class ProgrammeRecogniser(DataComponent):
         if cut is None or m.value != m.text:
             return m
         end = m.start + cut.start()
-        return dataclasses.replace(m, text=text[m.start:end], end=end, value=text[m.start:end],
-                                   attrs=dict(m.attrs, key=self._key(text[m.start:end])))
+        return Mention(m.label, text[m.start:end], m.start, end, m.rule, m.confidence, text[m.start:end],
+                       ProgrammeCue(self._key(text[m.start:end]), m.evidence.acronym),
+                       f"{m.explanation}; '{text[end:m.end].strip()}' is where it runs, not its name")
 
-    def _numbered_laws(self, text: str) -> list[Mention]:
+    def _numbered_laws(self, text: str, rejected: list[Rejection]) -> list[Mention]:
         """'Law 15/2022', 'Law No. 21,133', 'Federal Decree-Law No. 9': a law named by its number."""
         out = []
-        for m in self.numbered_law.finditer(text):
-            mention = self._make(text, m.start(), m.end(), "programme:numbered-law", 0.7)
+        for m in self.rules.finditer("programme.numbered-law", text):
+            mention = self._make(text, m.start(), m.end(), self.rules.trace("programme.numbered-law"), rejected)
             if mention:
                 out.append(mention)
         return out
 
-    def _coined(self, text: str, others: list[Mention]) -> list[Mention]:
+    def _coined(self, text: str, others: list[Mention], rejected: list[Rejection]) -> list[Mention]:
         """A word made for a brand is a programme's name even with no programme word beside it:
         camel case ('SkillsFuture', 'JobsPlus', 'InvestEU') or a trailing plus ('Springboard+')."""
         out = []
-        for m in COINED.finditer(text):
-            if re.match(r"Ma?c[A-Z]", m.group(0)) or any(o.start < m.end() and m.start() < o.end for o in others):
-                continue  # "MacLennan": a name
-            mention = self._make(text, m.start(), m.end(), "programme:coined", 0.55)
+        for m in self.rules.finditer("programme.coined", text):
+            if any(o.start < m.end() and m.start() < o.end for o in others):
+                continue
+            trace = self.rules.trace("programme.coined")
+            if not self.rules.screen(trace, m.start(), m.end(), rejected,
+                                     Candidate(text, m.start(), m.end(), m.group(0), match=m),
+                                     only=("programme.surname-prefix",)):
+                continue
+            mention = self._make(text, m.start(), m.end(), trace, rejected)
             if mention:
                 out.append(mention)
         return out
@@ -700,16 +665,190 @@ class ProgrammeRecogniser(DataComponent):
         return sum(w not in self.english and w not in STOP_WORDS for w in letters) / len(letters)
 
     def _acronym_mentions(self, text: str, found: list[Mention]) -> list[Mention]:
-        """A known programme acronym standing alone ('the CIR', 'ESF+ and AMIF')."""
-        acronyms = {m.attrs["acronym"].split()[0]: m for m in found if m.attrs.get("acronym")}
+        """A programme's acronym standing alone ('the CIR', 'ESF+ and AMIF'), wherever in the document."""
+        acronyms = {m.evidence.acronym.split()[0]: m for m in found if m.evidence.acronym}
         out = []
         for acr, source in acronyms.items():
             bare = acr.rstrip("+")
             for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?:\s?\+)?(?![\w-])", text):
-                out.append(Mention(Label.PROGRAMME, m.group(0), m.start(), m.end(), "programme:acronym-mention", 0.7,
-                                   value=source.value, attrs={"acronym": acr, "key": source.attrs["key"]}))
+                trace = self.rules.trace("programme.acronym-mention")
+                trace.note(f"the acronym of '{source.value}'")
+                out.append(Mention(Label.PROGRAMME, m.group(0), m.start(), m.end(), trace.rule, trace.score,
+                                   value=source.value, evidence=ProgrammeCue(source.evidence.key, acr),
+                                   explanation=trace.explain()))
         return out
 
+    def _homes(self, m: Mention, countries: list[Mention]) -> Mention:
+        """The country a programme's own name says runs it ('the Spanish Minimum Income', 'the
+        European Child Guarantee')."""
+        own = [c.value for c in countries if m.start <= c.start < m.end]
+        home = "EU" if re.match(r"(the\s)?(European|EU)\b", m.value) else own[0] if own else ""
+        if not home:
+            return m
+        return Mention(m.label, m.text, m.start, m.end, m.rule, m.confidence, m.value,
+                       ProgrammeCue(m.evidence.key, m.evidence.acronym, home),
+                       f"{m.explanation}; its name says it is {home}'s")
+
+    # ------------------------------------------------------------------ vetoes
+    @veto("programme.connector-start")
+    def _connector_start(self, c: Candidate) -> str | None:
+        words = c.name.split()
+        return f"a name does not open with '{words[0]}'" if words and words[0] in self.connectors else None
+
+    @veto("programme.joined-clause")
+    def _joined_clause(self, c: Candidate) -> str | None:
+        m = re.search(r"\b(?:and|or)\s(?:with|of|for|to|in|on)\s", c.name)
+        return f"'{m.group(0).strip()}' joins two phrases, not the words of a name" if m else None
+
+    @veto("programme.office")
+    def _office(self, c: Candidate) -> str | None:
+        return "an office named after what it runs is a person's title" if \
+            self.rules.match("programme.office-title", c.name) else None
+
+    @veto("programme.number-missing")
+    def _number_missing(self, c: Candidate) -> str | None:
+        return "'No.' without a number" if re.search(r"\s(?:No|Nr|N°|no)\.?$", c.name) else None
+
+    @veto("programme.bare-head")
+    def _bare_head(self, c: Candidate) -> str | None:
+        """'2021-2027 programmes': numbers and programme words alone; but a capitalised head and
+        its number name one ('Agenda 2063', 'Law 15/2022'), unless it is a law's year ('Act 2024')."""
+        words = c.name.split()
+        bare = all(re.fullmatch(r"[\d/.,–-]+", w) or self.heads.get(w.lower()) == "programme" for w in words)
+        head_number = len(words) == 2 and words[0][:1].isupper() and re.fullmatch(r"\d[\d/.,]*", words[1]) \
+            and not (words[0].lower() in self.laws and YEAR.fullmatch(words[1]))
+        return "only programme words and numbers" if bare and not head_number else None
+
+    @veto("programme.heading-caps")
+    def _heading_caps(self, c: Candidate) -> str | None:
+        words = c.name.split()
+        return "a heading in capitals" if len(words) > 2 and all(w.isupper() for w in words if w[:1].isalpha()) \
+            else None
+
+    @veto("programme.excluded")
+    def _excluded(self, c: Candidate) -> str | None:
+        key = canonical(c.name)
+        if key in self.excluded:
+            return f"'{c.name}' is a document or agenda item (not_programmes.txt)"
+        return "too short to be a name" if len(key) < 2 else None
+
+    @veto("programme.head-alone")
+    def _head_alone(self, c: Candidate) -> str | None:
+        """'Regulation (EU) 2021/241': a programme word alone names nothing."""
+        words = c.name.split()
+        if len(words) == 1 and self.heads.get(words[0].lower()) and not c.acronym.startswith(words[0]):
+            return f"'{words[0]}' alone names nothing"
+        return None
+
+    @veto("programme.organisation-name")
+    def _organisation_name(self, c: Candidate) -> str | None:
+        return "the name of an organisation (organisations.tsv)" if (c.start, c.end) in self._bodies else None
+
+    @veto("programme.affiliation")
+    def _affiliation(self, c: Candidate) -> str | None:
+        """'Chief Executive, Independent Training Providers Network': where a speaker works."""
+        return "where a speaker works, not a programme" if c.name.lower() in self._affiliations else None
+
+    @veto("programme.organisation-or-people")
+    def _organisation_or_people(self, c: Candidate) -> str | None:
+        cls = self._class(c.name)
+        return f"its head word makes it {'an organisation' if cls == 'organisation' else 'a group of people'}" \
+            if cls in ("organisation", "people") else None
+
+    @veto("programme.no-programme-word")
+    def _no_programme_word(self, c: Candidate) -> str | None:
+        """A defined long form is a programme when a programme word heads it, or it is a proper
+        name (or a name in another language) that holds one."""
+        words = c.name.split()
+        cls = self._class(c.name)
+        foreign = len(words) > 1 and self._foreign_share(words) >= 0.6
+        proper = sum(w[:1].isupper() for w in words) * 2 >= len(words) or foreign
+        if not (cls in ("programme", "weak") or proper):
+            return "neither a programme word heads it nor is it a proper name"
+        if cls == "" and not self.head_re.search(c.name) and not foreign:
+            return "a proper name without a programme word: an organisation or a place"
+        return None
+
+    @veto("programme.caps-heading")
+    def _caps_heading(self, c: Candidate) -> str | None:
+        """'PREFERENCES SCHEME', 'THE AGREEMENT': a heading in capitals."""
+        if c.match is not None and c.match.re is self.rules["programme.acronym-head"].regex:
+            acr = c.acronym
+            if not acr.replace("+", "").strip().isupper() or c.match.group("head").isupper() \
+                    or acr.lower() in STOP_WORDS:
+                return "a heading in capitals"
+            return None
+        tokens = c.tokens
+        if sum(t.isupper() and len(t) > 3 for t in tokens) > 2 or all(t.isupper() for t in tokens):
+            return "a heading in capitals"
+        return None
+
+    @veto("programme.portfolio")
+    def _portfolio(self, c: Candidate) -> str | None:
+        """'Minister of Family, Labour and Social Policy': a portfolio, not a programme."""
+        if self.rules.search("programme.portfolio-before", c.text, max(0, c.match.start() - 60), c.start):
+            return "the words after a minister's title name a portfolio"
+        return None
+
+    @veto("programme.not-programme-class")
+    def _not_programme_class(self, c: Candidate) -> str | None:
+        cls = self._class(c.name)
+        return None if cls == "programme" else f"no programme word heads '{c.name}'"
+
+    @veto("programme.quoted-word")
+    def _quoted_word(self, c: Candidate) -> str | None:
+        """'a "seamless" pathway': a quoted word, not a name."""
+        named = len(c.name.split()) > 1 or c.name[:1].isupper() or c.name[:1] in "#@"
+        return None if named else "a quoted word, not a name"
+
+    @veto("programme.not-beside-head")
+    def _not_beside_head(self, c: Candidate) -> str | None:
+        m = c.match
+        before = c.text[max(0, m.start() - 40):m.start()]
+        after = c.text[m.end():m.end() + 30]
+        near = [h.group(1).lower() for h in (re.search(r"(\w+)[\s,:]*$", before), re.match(r"\s*(\w+)", after)) if h]
+        beside = bool({self.heads.get(w, "") for w in near} & {"programme", "weak"}) or \
+            bool(re.search(r"\bcall\s+for\s+projects\s*$", before, re.I))
+        if beside or (self._class(c.name) == "programme" and c.name[:1].isupper()):
+            return None
+        return "no programme word beside the quotes or in them"
+
+    @veto("programme.generic-modifiers")
+    def _generic_modifiers(self, c: Candidate) -> str | None:
+        modifiers = [w.lower() for w in c.tokens[:-1]]
+        if any(w in STOP_WORDS and w != "and" for w in modifiers) or set(modifiers) <= self.generic:
+            return "only generic words before the programme word"
+        return None
+
+    @veto("programme.generic-name")
+    def _generic_name_veto(self, c: Candidate) -> str | None:
+        if self._generic_name(list(c.tokens), self._country_words):
+            return "'the European programme', 'the Finnish scheme': no name"
+        return None
+
+    @veto("programme.appositive-shape")
+    def _appositive_shape(self, c: Candidate) -> str | None:
+        """'Finally, a ...', 'October 1996, the ...', 'Nairobi and Casablanca, ...'."""
+        tokens = c.tokens
+        if len(tokens) < 2 or "and" in tokens or c.start > 0 and c.text[c.start - 1:c.start] not in " \n" \
+                or any(t.isdigit() for t in tokens) or self._class(c.name) in ("organisation", "people") \
+                or self.heads.get(tokens[0].lower()) == "organisation":
+            return "not the shape of a name set off by a programme word"
+        return None
+
+    @veto("programme.head-first-shape")
+    def _head_first_shape(self, c: Candidate) -> str | None:
+        """'the programme Partners', 'the project Steering Committee', 'programme WT/COMTD/7'."""
+        tokens = c.tokens
+        after = c.text[c.match.end("name"):c.match.end("name") + 1]
+        if len(tokens) == 1 and tokens[0].lower() in self.english or tokens[0].lower() in self.heads \
+                or re.match(r"[/\d]", after) or self._class(c.name) in ("organisation", "people"):
+            return "a common word or a body after the programme word"
+        return None
+
+    @veto("programme.surname-prefix")
+    def _surname_prefix(self, c: Candidate) -> str | None:
+        return "'Mc'/'Mac' begins a surname" if re.match(r"Ma?c[A-Z]", c.name) else None
 
 
 @Language.factory("meeting_programmes")

@@ -391,7 +391,7 @@ class SpeakerRecogniser(DataComponent):
         organisation (its acronym)."""
         inside = [c for c in countries if start <= c.start and c.end <= stop]
         paren = [c for c in inside if text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"
-                 or c.rule == "country:group-code"]
+                 or c.rule == "country.group-code"]
         org_name = ""
         org_code = ""
         for s, e, acronym, kind in orgs:
@@ -408,7 +408,7 @@ class SpeakerRecogniser(DataComponent):
             org_name = m.group(1).strip() if m and m.group(1)[:1].isupper() else ""
         if paren:
             return paren[-1].value, org_name
-        names = [c for c in inside if c.attrs.get("kind") in ("name", "alias")]
+        names = [c for c in inside if c.evidence.form in ("name", "alias")]
         if names:
             return names[-1].value, org_name
         if org_code:
@@ -421,12 +421,12 @@ class SpeakerRecogniser(DataComponent):
     def _delegations(self, text: str, countries: list[Mention], orgs) -> list[Mention]:
         out: list[Mention] = []
         for c in countries:  # "Several delegations (DE, FR, EL) supported": each of them spoke
-            if c.rule == "country:code-list" and re.search(r"\b(delegations|member states|members|countries)\s*\([^()]*$",
+            if c.rule == "country.code-list" and re.search(r"\b(delegations|member states|members|countries)\s*\([^()]*$",
                                                            text[max(0, c.start - 120):c.start], re.I):
                 out.append(self._delegation(text, c.start, c.end, c.value, c.text, "listed", c.end,
                                             floor_candidate=False))
-        bodies = [(c.start, c.end, c.value, c.text, c.attrs.get("kind", "")) for c in countries
-                  if c.rule != "country:code-list"]
+        bodies = [(c.start, c.end, c.value, c.text, c.evidence.form) for c in countries
+                  if c.rule != "country.code-list"]
         bodies += [(s, e, "EU" if kind == "eu" else acr, text[s:e], "org") for s, e, acr, kind in orgs]
         for m in self.represented_body.finditer(text):  # "The representative of the INTERNATIONAL COUNCIL OF NURSES"
             words = m.group("body").split()
