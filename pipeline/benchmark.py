@@ -84,10 +84,10 @@ def benchmark(folder: Path, jobs: list[int] | None = None, repeat: int = 1) -> I
             document = extract(pdf, settings)
             times["extract"] += time.perf_counter() - t
             t = time.perf_counter()
-            mentions = recognise(document, nlp)
+            recognition = recognise(document, nlp)
             times["recognise"] += time.perf_counter() - t
             t = time.perf_counter()
-            link(document, mentions)
+            link(document, recognition)
             times["link"] += time.perf_counter() - t
         best = {k: min(v, best.get(k, v)) for k, v in times.items()}
     baseline = best["plumber"] + best["small"]

@@ -136,6 +136,7 @@ class SpeakerCue:
     organisation: str = ""
     country: str = ""
     office: str = ""  # chair, chair-declared: the office; person: an office it speaks for ("Secretariat")
+    presides: bool = False  # chair: the office chairs the meeting ("The Chair said" is whoever chairs)
     form: str = ""  # delegation: how it is named ("representative", "subject", "adjective", "listed", ...)
     behalf: str = ""  # delegation: the group it speaks for
     title: str = ""  # delegation: a person's title that names one member ("under-secretary")
@@ -174,7 +175,6 @@ class Mention:
     evidence: Evidence | None = None
     explanation: str = ""
     reviewed: str = ""  # an analyst's verdict applied to it: "ok" or "fix"
-    attrs: dict = field(default_factory=dict)  # TEMPORARY while the recognisers move to typed evidence
     page: int = 0
     box: Box = (0.0, 0.0, 0.0, 0.0)
 
@@ -199,7 +199,6 @@ class Recognition:
 
     mentions: tuple[Mention, ...]
     floor: tuple[Floor, ...] = ()
-    votes: tuple[tuple[int, int], ...] = ()  # sentences recording a vote: their counts are nobody's figures
     date: str = ""  # the meeting's date, YYYY-MM-DD
     host: str = ""  # whom speakers with no country of their own speak for (a parliament's country, a host body)
 
@@ -271,6 +270,7 @@ class Extraction:
     # mention index -> (speaker_id, statement_id) for the audit and review export
     links: dict[int, tuple[str, str]] = field(default_factory=dict)
     date: str = ""  # the meeting's date, YYYY-MM-DD, when the text gives it
+    floor: tuple[Floor, ...] = ()  # who took the floor, and why (for the explanations)
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,27 @@
-"""Link: mentions become speakers, statements, countries, programmes and figures.
+"""Link: the recognised mentions become speakers, statements, countries, programmes and figures.
+
+Only linking happens here; what a mention is, and whether it took the floor, the recognisers
+decided (``Recognition``).
 
 - Speakers: a person's mentions meet under one speaker by surname and first name; a bare
   "Mr DUMONT" goes to the DUMONT who spoke most recently, so namesakes stay apart. A
   delegation is a speaker named after its country; "The Chairman" is the person declared
   chair ("Chairman: Mr. X") when there is one.
-- Statements: each paragraph belongs to whoever holds the floor. A sentence whose subject
-  takes the floor opens a new statement; a paragraph without one continues the previous
-  speaker's turn ("She concluded ..."); a heading closes the turn.
+- Statements: each paragraph belongs to whoever holds the floor. A turn opens where a
+  ``Floor`` decision says; a paragraph without one continues the previous speaker's turn
+  ("She concluded ..."); a heading closes the turn.
 - Every figure, programme and country mention is linked to its statement and speaker.
 """
 from __future__ import annotations
 
 import bisect
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 import pycountry
 
-from .data import (Country, Document, Extraction, Figure, FigureCue, Label, Mention, Programme,
-                   ProgrammeCue, Speaker,
-                   Statement)
+from .data import (Country, Document, Extraction, Figure, FigureCue, Floor, Label, Mention, Programme,
+                   ProgrammeCue, Recognition, Speaker, SpeakerCue, Statement)
 
 
 @dataclass
@@ -37,26 +37,37 @@ class _Entity:
     organisation: str = ""
     country: str = ""
     spoke: bool = False
+    presides: bool = False  # an office entity that chairs the meeting
     gender: str = ""  # from an honorific: "m", "f" or unknown
     titles: set[str] = field(default_factory=set)  # honorifics that are titles: "Commissioner", "Minister"
     positions: list[int] = field(default_factory=list)
 
-    def absorb(self, attrs: dict) -> None:
-        if attrs.get("first") and len(attrs["first"]) > len(self.first):
-            self.first = attrs["first"]
-            self.name = attrs.get("name", self.name)
-        for key in ("role", "organisation"):
-            if attrs.get(key) and not getattr(self, key):
-                setattr(self, key, attrs[key])
-        self.gender = self.gender or attrs.get("gender", "")
-        if attrs.get("honorific"):
-            self.titles.add(attrs["honorific"].lower())
-        if attrs.get("country") and (not self.country or attrs.get("intro")):
-            self.country = attrs["country"]  # an introduction ("X, Minister (France)") has the last word
+    def absorb(self, cue: SpeakerCue) -> None:
+        if cue.first and len(cue.first) > len(self.first):
+            self.first = cue.first
+            self.name = cue.name or self.name
+        self.role = self.role or cue.role
+        self.organisation = self.organisation or cue.organisation
+        self.gender = self.gender or cue.gender
+        if cue.honorific:
+            self.titles.add(cue.honorific.lower())
+        if cue.country and (not self.country or cue.introduced):
+            self.country = cue.country  # an introduction ("X, Minister (France)") has the last word
 
 
 def _fold(name: str) -> str:
-    return re.sub(r"[^a-z]", "", name.casefold().replace("’", "'"))
+    """A name's letters only, case-folded: 'Ó Briain' meets 'O BRIAIN'."""
+    return "".join(ch for ch in name.casefold() if "a" <= ch <= "z")
+
+
+def _words(text: str) -> list[str]:
+    return "".join(ch if ch.isalnum() or ch == "-" else " " for ch in text.casefold()).split()
+
+
+def _holds(role: str, office: str) -> bool:
+    """Whether a role names an office: 'Ambassador, Chairperson of the Permanent Council' holds 'Chairperson'."""
+    words, wanted = _words(role), _words(office)
+    return any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1)) if wanted else False
 
 
 class _Speakers:
@@ -71,97 +82,70 @@ class _Speakers:
         return e
 
     def person(self, m: Mention) -> _Entity:
-        a = m.attrs
-        sur, first = _fold(a["surname"]), _fold(a.get("first", ""))
+        cue: SpeakerCue = m.evidence
+        sur, first = _fold(cue.surname), _fold(cue.first)
         same = [e for e in self.entities if e.kind == "person" and _fold(e.surname) == sur]
-        if a.get("gender") and len(same) > 1:  # "Ms Martin": not the namesake known as "Mr"
-            same = [e for e in same if e.gender == a["gender"]] or \
-                [e for e in same if not e.gender] or same
+        if cue.gender and len(same) > 1:  # "Ms Martin": not the namesake known as "Mr"
+            same = [e for e in same if e.gender == cue.gender] or [e for e in same if not e.gender] or same
         # "Mr. Ortiz Benavente" after "Rafael Ortiz Benavente": the end of a longer name is that person
-        whole = _fold(a.get("name", ""))
-        longer = [e for e in self.entities if e.kind == "person" and len(e.name.split()) > len(a["name"].split()) > 1
+        whole = _fold(cue.name)
+        longer = [e for e in self.entities if e.kind == "person" and len(e.name.split()) > len(cue.name.split()) > 1
                   and _fold(e.name).endswith(whole)] if not same and whole else []
         if len(longer) == 1:
             entity = longer[0]
         elif first:
             exact = [e for e in same if _fold(e.first) == first or not e.first
                      or len(first) > 2 and _fold(e.first).endswith(first)
-                     or _fold(e.first).startswith(first[:1]) and len(a["first"]) <= 2]
-            entity = exact[-1] if exact else self.new(name=a["name"], kind="person", first=a["first"],
-                                                       surname=a["surname"])
+                     or _fold(e.first).startswith(first[:1]) and len(cue.first) <= 2]
+            entity = exact[-1] if exact else self.new(name=cue.name, kind="person", first=cue.first,
+                                                       surname=cue.surname)
         elif same:  # "Mr DUMONT": the DUMONT seen most recently before this point
             before = [e for e in same if e.positions and min(e.positions) < m.start]
-            org = _fold(a.get("organisation", ""))
+            org = _fold(cue.organisation)
             by_org = [e for e in same if org and _fold(e.organisation) == org]
             entity = by_org[0] if len(by_org) == 1 else \
                 max(before or same, key=lambda e: max([p for p in e.positions if p < m.start] or [-1]))
             if by_org:  # "Mr Martin (Department for Education)": the namesake of that organisation
-                a = {k: v for k, v in a.items() if k not in ("organisation", "country", "role")}
+                cue = replace(cue, organisation="", country="", role="")
         else:
             # "Ms. Nguyen" after "Ms. Nguyen Thi Lan": a family name written first
             words = [e for e in self.entities if e.kind == "person" and sur in map(_fold, e.name.split())]
-            entity = words[0] if len(words) == 1 else self.new(name=a["name"], kind="person", surname=a["surname"])
-        entity.absorb(a)
+            entity = words[0] if len(words) == 1 else self.new(name=cue.name, kind="person", surname=cue.surname)
+        entity.absorb(cue)
         entity.positions.append(m.start)
         return entity
 
     def delegation(self, m: Mention) -> _Entity:
-        code = m.attrs["country"]
+        cue: SpeakerCue = m.evidence
+        code = cue.country
         for e in self.entities:  # a body with no country ("the International Council of Nurses") by its name
-            if e.kind == "delegation" and e.country == code and (code or _fold(e.name) == _fold(m.attrs["name"])):
+            if e.kind == "delegation" and e.country == code and (code or _fold(e.name) == _fold(cue.name)):
                 break
         else:
             # the document's own name for the country ("Republic of Korea"); an adjective's country by its name
-            written = m.attrs["name"] if m.attrs.get("form") != "adjective" and m.attrs["name"][:1].isupper() else ""
+            written = cue.name if cue.form != "adjective" and cue.name[:1].isupper() else ""
             common = _country_name(code)
-            name = written or common or m.attrs["name"]
-            if written and common and not set(re.findall(r"\w+", common.casefold())) \
-                    <= set(re.findall(r"\w+", written.casefold())):
+            name = written or common or cue.name
+            if written and common and not set(_words(common)) <= set(_words(written)):
                 name = f"{common} ({written})"  # "France (French Republic)": findable by either name
-            e = self.new(name=name, kind="delegation", country=code, organisation=m.attrs.get("behalf", ""))
+            e = self.new(name=name, kind="delegation", country=code, organisation=cue.behalf)
         e.positions.append(m.start)
         return e
 
-    def office(self, office: str, chair: _Entity | None) -> _Entity:
-        if chair is not None:
+    def office(self, cue: SpeakerCue, chair: _Entity | None) -> _Entity:
+        if cue.presides and chair is not None:
             return chair
         for e in self.entities:
-            if e.kind == "chair" and e.role == office:
+            if e.kind == "chair" and e.role == cue.office:
                 return e
         # "Ambassador X, ..., Chairperson of the Permanent Council" then "The Chairperson presented"
-        holders = [e for e in self.entities if e.kind == "person"
-                   and re.search(rf"(?<![\w-]){re.escape(office)}\b", e.role, re.I)]
+        holders = [e for e in self.entities if e.kind == "person" and _holds(e.role, cue.office)]
         if len(holders) == 1:
             return holders[0]
-        return self.new(name=office, kind="chair", role=office)
+        return self.new(name=cue.office, kind="chair", role=cue.office, presides=cue.presides)
 
-
-HEADING = 600  # characters at the start of a document where its title and heading stand
-VOTE = re.compile(r"\b(?:adopted|approved|rejected|carried|defeated)\s(?:\w+\s)?by\s\d+\s(?:votes?|in\sfavour)\b", re.I)
-TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
-
-MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                       "september", "october", "november", "december"), start=1)}
-DATE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:and|-|–)\s*\d{1,2})?\s+(%s)\s+(\d{4})|(%s)\s+(\d{1,2}),?\s+(\d{4}))\b"
-                  % ("|".join(MONTHS), "|".join(MONTHS)), re.I)
-
-
-def meeting_date(text: str) -> str:
-    """The meeting's date as YYYY-MM-DD: the first full date of the opening text, preferring
-    one introduced as the meeting's ('meeting of 5 April 1995', 'held on ...')."""
-    head = text[:3000]
-    found = list(DATE.finditer(head))
-    if not found:
-        return ""
-    preferred = [m for m in found if re.search(r"(meeting|held|sitting|session)\b[^.]{0,30}$", head[:m.start()], re.I)]
-    m = (preferred or found)[0]
-    day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
-    return f"{int(year):04d}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
-
-
-def _territory(code: str) -> str:
-    """The code itself when it names a country or the EU, else ''."""
-    return code if code == "EU" or pycountry.countries.get(alpha_2=code) is not None else ""
+    def last_before(self, people: list[_Entity], at: int) -> _Entity:
+        return max(people, key=lambda p: max(q for q in p.positions if q < at))
 
 
 def _country_name(code: str) -> str:
@@ -169,100 +153,74 @@ def _country_name(code: str) -> str:
     return (getattr(c, "common_name", None) or c.name) if c else ""
 
 
-def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | None]]:
-    """Resolve every SPEAKER mention to an entity (None for collectives)."""
+def _territory(code: str) -> str:
+    """The code itself when it names a country or the EU, else ''."""
+    return code if code == "EU" or pycountry.countries.get(alpha_2=code) is not None else ""
+
+
+def _speakers(mentions: list[Mention], floor: dict[tuple[int, int], Floor],
+              host: str) -> tuple[_Speakers, dict[int, _Entity | None]]:
+    """Resolve every SPEAKER mention to an entity (None for collectives); mark who spoke."""
     reg = _Speakers()
     resolved: dict[int, _Entity | None] = {}
-    speakers = [m for m in mentions if m.label == Label.SPEAKER]
-    persons_at = {m.start: m for m in speakers if m.attrs.get("kind") == "person"}
+    speakers = [(i, m) for i, m in enumerate(mentions) if m.label == Label.SPEAKER]
+    persons_at = {m.start for _, m in speakers if m.evidence.kind == "person"}
+    declared = {m.evidence.declares: m.evidence for _, m in speakers
+                if m.evidence.kind == "chair-declared" and m.evidence.declares in persons_at}
+    resumed_at = next((c.declares for c in declared.values() if c.resumed), -1)  # held the Chair before
     chair: _Entity | None = None
-    declared_offices: dict[int, str] = {}
-    head_spoke = False
     voices: dict[str, _Entity] = {}  # an office and the person who last spoke for it
-    resumed_at = -1  # "Deputy X resumed the Chair": X held it before being named
-    for m in speakers:
-        if m.attrs.get("kind") == "chair-declared" and m.attrs["person_start"] in persons_at:
-            declared_offices[m.attrs["person_start"]] = m.attrs["office"]
-            if m.attrs.get("resumed") and resumed_at < 0:
-                resumed_at = m.attrs["person_start"]
-    for i, m in enumerate(mentions):
-        if m.label != Label.SPEAKER:
-            continue
-        kind = m.attrs.get("kind")
-        if kind == "person":
+    for i, m in speakers:
+        cue: SpeakerCue = m.evidence
+        decision = floor.get((m.start, m.end))
+        spoke = decision is not None and decision.spoke
+        if cue.kind == "person":
             e = reg.person(m)
             if m.start == resumed_at:
                 _merge_office(reg, resolved, e)
-            if m.start in declared_offices:
-                office = declared_offices[m.start]
-                chairs = bool(re.search(r"chair|presid", office, re.I)) and not re.match(r"vice|deputy", office, re.I)
-                e.role = e.role or ("Chair" if chairs else office)
-                e.spoke = e.spoke or not m.attrs.get("absent")  # chairing is speaking, unless not there
-                if chairs:
+            if m.start in declared:
+                office = declared[m.start]
+                e.role = e.role or ("Chair" if office.presides else office.office)
+                if office.presides:
                     chair = e
-            governed = m.attrs.get("governed")
-            if m.attrs.get("speaks_for"):
-                voices[m.attrs["speaks_for"]] = e
-            if m.attrs.get("floor") or m.attrs.get("took_floor") or (m.attrs.get("intro") and governed in (None, "by")
-                                        and not m.attrs.get("listed") and not m.attrs.get("absent")):
-                e.spoke = True
-            resolved[i] = e
-        elif kind == "delegation":
+            if cue.office:
+                voices[cue.office] = e
+        elif cue.kind == "delegation":
             # "The Spanish minister said", "The Under-Secretary of Mexico took the floor again": the
             # person from that country (with that title) who spoke last, when there is one
-            title = m.attrs.get("title", "")
-            people = [p for p in reg.entities if p.kind == "person" and p.country == m.attrs["country"]
-                      and p.positions and min(p.positions) < m.start and title in p.role.lower()] \
-                if m.attrs.get("form") == "adjective" or title else []
+            people = [p for p in reg.entities if p.kind == "person" and p.country == cue.country
+                      and p.positions and min(p.positions) < m.start and cue.title in p.role.lower()] \
+                if cue.form == "adjective" or cue.title else []
+            e = reg.last_before(people, m.start) if people else reg.delegation(m)
             if people:
-                e = max(people, key=lambda p: max(q for q in p.positions if q < m.start))
                 e.positions.append(m.start)
-                e.spoke = e.spoke or bool(m.attrs.get("floor"))
-                resolved[i] = e
-                continue
-            e = reg.delegation(m)
-            co_subject = not m.attrs.get("floor_candidate", True)  # "Germany, Austria and Hungary called for"
-            if m.attrs.get("represented"):  # "The delegate from Chile (Ms ROJAS)": she speaks
-                speaks = False
-            elif m.attrs.get("follows_head"):  # "The representatives of Cuba and Peru": as Cuba does
-                speaks = head_spoke
-            else:
-                speaks = bool(m.attrs.get("floor") or co_subject or (m.attrs.get("opens") and m.attrs.get("form")
-                                                                     not in ("subject", "adjective")))
-                head_spoke = speaks  # "He thanked the representative of Peru": Peru did not speak
-            e.spoke = e.spoke or speaks
-            resolved[i] = e
-        elif kind == "chair" and m.attrs.get("represented"):
+                spoke = spoke and decision.opens_turn
+        elif cue.kind == "chair" and cue.represented_by >= 0:
             continue
-        elif kind == "chair" and m.attrs["office"] in voices:  # "The Secretariat informed": its last voice
-            e = voices[m.attrs["office"]]
+        elif cue.kind == "chair" and cue.office in voices:  # "The Secretariat informed": its last voice
+            e = voices[cue.office]
             e.positions.append(m.start)
-            e.spoke = e.spoke or bool(m.attrs.get("floor"))
-            resolved[i] = e
-        elif kind == "chair":
-            office = m.attrs["office"]
-            is_chair = office.lower().startswith(("chair", "president", "vice-chair", "co-chair"))
-            e = reg.office(office, chair if is_chair else None)
-            e.spoke = e.spoke or bool(m.attrs.get("floor"))
-            resolved[i] = e
-        elif kind == "role-ref":  # "the Minister": the last person introduced with that title
-            role = m.attrs["role"].lower()
+        elif cue.kind == "chair":
+            e = reg.office(cue, chair)
+        elif cue.kind == "role-ref":  # "the Minister": the last person introduced with that title
+            role = cue.role.lower()
             titled = [e for e in reg.entities if e.kind == "person" and (role in e.role.lower() or role in e.titles)
                       and e.positions and min(e.positions) < m.start]
-            if titled:
-                e = max(titled, key=lambda e: max(p for p in e.positions if p < m.start))
-                e.positions.append(m.start)
-                resolved[i] = e
-        elif kind == "collective":
+            if not titled:
+                continue
+            e = reg.last_before(titled, m.start)
+            e.positions.append(m.start)
+            spoke = False
+        elif cue.kind == "collective":
             resolved[i] = None
-    # "HOUSE OF LORDS" in the heading: a member with no other country sits in that parliament
-    house = _house(mentions)
-    union = any(m.attrs.get("country") == "EU" for m in speakers)  # an EU body or official takes part
-    for e in reg.entities:
-        if house and e.kind == "person" and not e.country:
-            e.country = house
-        if union and e.kind == "person" and not e.country and "commissioner" in e.titles | {e.role.lower()}:
-            e.country = "EU"  # "Commissioner Schmit" where the European Commission takes part
+            continue
+        else:
+            continue
+        e.spoke = e.spoke or spoke
+        resolved[i] = e
+    for e in reg.entities:  # "HOUSE OF LORDS", "UNHCR" in the heading: whom members with no country speak for
+        if host and e.kind == "person" and not e.country:
+            e.country = host
     # "Delegates from Japan ... welcomed" where Mr TAKEMURA (Japan) speaks: one speaker, the person
     for e in [e for e in reg.entities if e.kind == "delegation" and e.spoke]:
         people = [p for p in reg.entities if p.kind == "person" and p.spoke and p.country == e.country]
@@ -274,34 +232,9 @@ def _speakers(mentions: list[Mention]) -> tuple[_Speakers, dict[int, _Entity | N
     return reg, resolved
 
 
-def _house(mentions: list[Mention]) -> str:
-    """Whom the heading makes a speaker with no country speak for: the country whose parliament
-    it names ('HOUSE OF LORDS', or 'SENATE' beside the one country it names), else the
-    international organisation it names ('UNHCR': its officials, its committee's members)."""
-    heading = [m for m in mentions if m.start < HEADING]
-    houses = [m.attrs["country"] for m in heading if m.attrs.get("kind") == "house"]
-    if not houses:
-        return next((m.attrs["country"] for m in heading if m.attrs.get("kind") == "host"), "")
-    if any(houses):
-        return next(filter(None, houses))
-    named = {m.value for m in heading if m.label == Label.COUNTRY}
-    return named.pop() if len(named) == 1 else ""
-
-
-def _labels_only(mentions: list[Mention]) -> list[Mention]:
-    """In a transcript ("Senator DRUMMOND: ...") only the labels give the floor: "the Fair
-    Work Ombudsman recovered $1.3 million" inside a turn is the speaker talking about someone."""
-    floors = [m for m in mentions if m.attrs.get("floor")]
-    labels = sum(1 for m in floors if m.attrs.get("turn"))
-    if labels < TRANSCRIPT_TURNS or labels * 2 < len(floors):
-        return mentions
-    return [replace(m, attrs={k: v for k, v in m.attrs.items() if k != "floor"})
-            if m.attrs.get("floor") and not m.attrs.get("turn") else m for m in mentions]
-
-
 def _merge_office(reg: _Speakers, resolved: dict[int, _Entity | None], person: _Entity) -> None:
     """The unnamed chair whose turns came before a person resumed the Chair was that person."""
-    for office in [e for e in reg.entities if e.kind == "chair" and e.name.lower().startswith("chair")]:
+    for office in [e for e in reg.entities if e.kind == "chair" and e.presides]:
         person.spoke = person.spoke or office.spoke
         person.positions.extend(office.positions)
         office.spoke = False
@@ -310,11 +243,12 @@ def _merge_office(reg: _Speakers, resolved: dict[int, _Entity | None], person: _
                 resolved[i] = person
 
 
-def _statements(document: Document, mentions: list[Mention],
+def _statements(document: Document, mentions: list[Mention], floor: dict[tuple[int, int], Floor],
                 resolved: dict[int, _Entity | None]) -> list[tuple[int, int, _Entity | None]]:
-    """(start, end, speaker) turns: blocks split where a sentence's subject takes the floor."""
-    floor = sorted(((m.attrs["sentence_start"], resolved[i]) for i, m in enumerate(mentions)
-                    if i in resolved and m.attrs.get("floor")), key=lambda t: t[0])
+    """(start, end, speaker) turns: blocks split where a turn opens."""
+    opens = sorted(((floor[(m.start, m.end)].turn_start, resolved[i]) for i, m in enumerate(mentions)
+                    if i in resolved and (m.start, m.end) in floor and floor[(m.start, m.end)].opens_turn),
+                   key=lambda t: t[0])
     turns: list[tuple[int, int, _Entity | None]] = []
     current: _Entity | None = None
     fi = 0
@@ -322,14 +256,12 @@ def _statements(document: Document, mentions: list[Mention],
         if block.kind in ("heading", "footnote"):  # nobody says a heading or a note
             if block.kind == "heading":
                 current = None  # a new section: the turn is over
-            while fi < len(floor) and floor[fi][0] < block.end:
+            while fi < len(opens) and opens[fi][0] < block.end:
                 fi += 1
             continue
         cuts: list[tuple[int, _Entity | None]] = []
-        while fi < len(floor) and floor[fi][0] < block.end:
-            start, who = floor[fi]
-            if not re.search(r"[^\W\d_]", document.text[block.start:start]):
-                start = block.start  # only a paragraph number before it: "2. Mr. Tanaka said"
+        while fi < len(opens) and opens[fi][0] < block.end:
+            start, who = opens[fi]
             if not cuts or cuts[-1][0] != max(start, block.start):
                 cuts.append((max(start, block.start), who))
             fi += 1
@@ -339,7 +271,7 @@ def _statements(document: Document, mentions: list[Mention],
                 turns.append((pos, start, current))
             pos, current = start, who
         turns.append((pos, block.end, current))
-    return [(s, e, who) for s, e, who in _trim(document.text, turns)]
+    return list(_trim(document.text, turns))
 
 
 def _trim(text: str, turns):
@@ -352,11 +284,12 @@ def _trim(text: str, turns):
             yield s, e, who
 
 
-def link(document: Document, mentions: list[Mention]) -> Extraction:
-    """Build the linked records of one document from its mentions."""
-    mentions = _labels_only([m for m in mentions if m.attrs.get("kind") != "host" or m.start < HEADING])
-    reg, resolved = _speakers(mentions)
-    turns = _statements(document, mentions, resolved)
+def link(document: Document, recognition: Recognition) -> Extraction:
+    """Build the linked records of one document from what was recognised in it."""
+    mentions = list(recognition.mentions)
+    floor = {(f.start, f.end): f for f in recognition.floor}
+    reg, resolved = _speakers(mentions, floor, recognition.host)
+    turns = _statements(document, mentions, floor, resolved)
     for _, _, who in turns:
         if who is not None:
             who.spoke = True
@@ -397,7 +330,7 @@ def link(document: Document, mentions: list[Mention]) -> Extraction:
     figures = _figures(mentions, statement_at, speaker_country, links)
     kept, kept_links = _audit_mentions(mentions, resolved, links)
     return Extraction(speakers, tuple(statements), countries, programmes, figures, kept, kept_links,
-                      meeting_date(document.text))
+                      recognition.date, recognition.floor)
 
 
 def _audit_mentions(mentions: list[Mention], resolved: dict[int, _Entity | None],
@@ -409,8 +342,8 @@ def _audit_mentions(mentions: list[Mention], resolved: dict[int, _Entity | None]
     kept_links: dict[int, tuple[str, str]] = {}
     for i, m in enumerate(mentions):
         if m.label == Label.SPEAKER:
-            if m.attrs.get("kind") in ("chair-declared", "collective") or \
-                    (m.attrs.get("kind") == "role-ref" and resolved.get(i) is None):
+            kind = m.evidence.kind
+            if kind in ("chair-declared", "collective", "house", "host") or kind == "role-ref" and resolved.get(i) is None:
                 continue
             who = resolved.get(i)
             if who is not None:
@@ -511,9 +444,3 @@ def _figures(mentions, statement_at, speaker_country, links) -> tuple[Figure, ..
         out.append(Figure(f"fg{len(out) + 1}", m.text, float(m.value), unit, cue.measures,
                           said_by, links[i][1], country, m.page, m.start, m.end, cue.value_min))
     return tuple(out)
-
-
-def _sentence(text: str, offset: int) -> tuple[int, int]:
-    start = max(text.rfind(". ", 0, offset), text.rfind("\n", 0, offset)) + 1
-    end_m = re.search(r"\.(\s|$)|\n", text[offset:])
-    return start, offset + (end_m.start() if end_m else len(text) - offset)

@@ -22,13 +22,13 @@ from spacy.tokens import Doc
 from . import __version__, components  # noqa: F401  (registers the factories before spacy.load)
 from .components.common import facts_of, mentions_of, read_words
 from .components.speakers import is_abbreviation
-from .data import Document, Mention
+from .data import Document, Recognition
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
 
 RULE_COMPONENTS = {"countries": "meeting_countries", "meeting": "meeting_facts", "figures": "meeting_figures",
-                   "speakers": "meeting_speakers", "programmes": "meeting_programmes"}
+                   "speakers": "meeting_speakers", "programmes": "meeting_programmes", "turns": "meeting_turns"}
 
 
 def rules_version(model: Path, lexicon: Path) -> str:
@@ -97,21 +97,31 @@ class Found(NamedTuple):
 def outputs(doc: Doc) -> list[Found]:
     """Everything the named rules produced on a Doc (the rule tests read this)."""
     return [Found(m.rule, m.start, m.end, m.text) for m in mentions_of(doc)] + \
-        [Found(f.rule, f.start, f.end, f.text) for f in facts_of(doc)]
+        [Found(f.rule, f.start, f.end, f.text) for f in facts_of(doc)] + \
+        [Found(f.rule, f.start, f.end, doc.text[f.start:f.end]) for f in doc._.floor or ()]
 
 
-def recognise(document: Document, nlp: Language) -> list[Mention]:
-    """Every mention of the document, in text order, with page and box."""
-    blocks = [(document.text[b.start:b.end], (i, b)) for i, b in enumerate(document.blocks)]
-    out: list[Mention] = []
-    for doc, (index, block) in nlp.pipe(blocks, as_tuples=True):
-        for m in mentions_of(doc):
-            start, end = block.start + m.start, block.start + m.end
-            page, box = document.locate(start, end)
-            attrs = dict(m.attrs, block=index)
-            for key in ("sentence_start", "person_start"):
-                if key in attrs:
-                    attrs[key] += block.start
-            out.append(dataclasses.replace(m, start=start, end=end, page=page, box=box, attrs=attrs))
-    out.sort(key=lambda m: (m.start, m.end))
-    return out
+def recognise(document: Document, nlp: Language) -> Recognition:
+    """Everything recognised in one document: its text is one Doc (spacy-layout's idea), its
+    paragraphs and headings the span group ``blocks``, so every component sees the whole
+    document; mentions come back with page and box."""
+    text = document.text
+    nlp.max_length = max(nlp.max_length, len(text) + 1)
+    doc = nlp.make_doc(text)
+    blocks = []
+    for b in document.blocks:
+        span = doc.char_span(b.start, b.end, label=b.kind, alignment_mode="expand")
+        if span is not None and len(span):
+            blocks.append(span)
+            span[0].is_sent_start = True  # no sentence runs from one paragraph or heading into the next
+    doc.spans["blocks"] = blocks
+    doc = nlp(doc)
+    mentions = []
+    for m in sorted(mentions_of(doc), key=lambda m: (m.start, m.end)):
+        page, box = document.locate(m.start, m.end)
+        mentions.append(dataclasses.replace(m, page=page, box=box))
+    facts = {f.rule: f for f in reversed(facts_of(doc))}
+    host = facts.get("speaker.house") or facts.get("speaker.host")
+    return Recognition(tuple(mentions), tuple(doc._.floor or ()),
+                       date=facts["meeting.date"].value if "meeting.date" in facts else "",
+                       host=host.value if host else "")

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from .data import Mention
+from .data import Recognition
 
 
-def apply_corrections(mentions: list[Mention], corrections: list[dict]) -> list[Mention]:
-    """The mentions with the document's verdicts applied (the latest verdict wins)."""
+def apply_corrections(recognition: Recognition, corrections: list[dict]) -> Recognition:
+    """What was recognised, with the document's verdicts applied to its mentions (the latest wins)."""
     if not corrections:
-        return mentions
+        return recognition
     latest: dict[tuple[str, int, int], dict] = {}
     for c in sorted(corrections, key=lambda c: str(c.get("reviewed_at", ""))):
         latest[(c["label"], int(c["start"]), int(c["end"]))] = c
     out = []
-    for m in mentions:
+    for m in recognition.mentions:
         c = latest.get((m.label.value, m.start, m.end))
         if c is None or (c.get("text") and c["text"] != m.text):
             out.append(m)
@@ -28,8 +28,8 @@ def apply_corrections(mentions: list[Mention], corrections: list[dict]) -> list[
         if verdict == "wrong":
             continue
         if verdict == "fix":
-            m = dataclasses.replace(m, value=str(c["value"]), attrs=dict(m.attrs, corrected="fix"))
+            m = dataclasses.replace(m, value=str(c["value"]), reviewed="fix")
         else:
-            m = dataclasses.replace(m, attrs=dict(m.attrs, corrected=verdict))
+            m = dataclasses.replace(m, reviewed=verdict)
         out.append(m)
-    return out
+    return dataclasses.replace(recognition, mentions=tuple(out))

@@ -54,12 +54,11 @@ def process(path: Path, settings: Settings, password: str | None = None,
 
         t = time.perf_counter()
         nlp = load_nlp(settings.model)
-        mentions = recognise(document, nlp)
-        mentions = apply_corrections(mentions, corrections or [])
+        recognition = apply_corrections(recognise(document, nlp), corrections or [])
         seconds["recognise"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        extraction = link(document, mentions)
+        extraction = link(document, recognition)
         seconds["link"] = time.perf_counter() - t
     except BadInputError as e:
         return Result(doc_id or _hash_or_path(path), source, Status.FAILED, problems=(f"{e.status}: {e.message}",),

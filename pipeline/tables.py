@@ -48,7 +48,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
     "mentions": [("doc_id", "TEXT"), ("mention_id", "TEXT"), ("label", "TEXT"), ("text", "TEXT"),
                  ("start", "INTEGER"), ("end", "INTEGER"), ("page", "INTEGER"), ("x0", "REAL"), ("top", "REAL"),
                  ("x1", "REAL"), ("bottom", "REAL"), ("rule", "TEXT"), ("confidence", "REAL"), ("value", "TEXT"),
-                 ("speaker_id", "TEXT"), ("statement_id", "TEXT"), ("corrected", "TEXT")],
+                 ("speaker_id", "TEXT"), ("statement_id", "TEXT"), ("corrected", "TEXT"), ("explanation", "TEXT")],
     "corrections": [("doc_id", "TEXT"), ("label", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"),
                     ("text", "TEXT"), ("verdict", "TEXT"), ("value", "TEXT"), ("reviewer", "TEXT"),
                     ("reviewed_at", "TEXT")],
@@ -99,6 +99,7 @@ def rows(result: Result, version: str) -> dict[str, list[dict]]:
                            measures=f.measures, speaker_id=f.speaker_id, statement_id=f.statement_id,
                            country=f.country, page=f.page, start=f.start, end=f.end, value_min=f.value_min)
                       for f in x.figures]
+    floor = {(f.start, f.end): f for f in x.floor}
     for i, m in enumerate(x.mentions):
         speaker_id, statement_id = x.links.get(i, ("", ""))
         out["mentions"].append(dict(doc_id=doc, mention_id=f"m{i + 1}", label=m.label.value, text=m.text,
@@ -107,8 +108,15 @@ def rows(result: Result, version: str) -> dict[str, list[dict]]:
                                     value=m.value if m.label.value != "FIGURE"
                                     else f"{m.value} {m.evidence.unit}",
                                     speaker_id=speaker_id, statement_id=statement_id,
-                                    corrected=m.attrs.get("corrected", "")))
+                                    corrected=m.reviewed, explanation=_explanation(m, floor)))
     return out
+
+
+def _explanation(m, floor: dict) -> str:
+    """Why a mention was kept: the pattern that found it and the evidence and vetoes it passed,
+    and for a speaker, whether and why it took the floor."""
+    turn = floor.get((m.start, m.end)) if m.label.value == "SPEAKER" else None
+    return m.explanation + (f" | took the floor: {turn.reason}" if turn else "")
 
 
 class Store:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.link import link, meeting_date
+from pipeline.link import link
 from pipeline.recognise import recognise
 
 from .test_robustness import _document
@@ -26,7 +26,7 @@ The representative of Chile said that 12 per cent of firms export. The represent
 def _linked(nlp, text: str):
     """The linked records of a text, and each speaker's name by id."""
     doc = _document(text)
-    x = link(doc, recognise(doc, nlp), currency=nlp.get_pipe("figures").currency)
+    x = link(doc, recognise(doc, nlp))
     return x, {s.speaker_id: s.name for s in x.speakers}
 
 
@@ -55,11 +55,13 @@ def test_every_mention_is_its_slice_and_linked(nlp):
         assert i in x.links
 
 
-def test_meeting_date():
-    assert meeting_date("NOTE ON THE MEETING OF 28 AND 29 SEPTEMBER 2004 Chairperson") == "2004-09-28"
-    assert meeting_date("issued 3 May 2021. High-level meeting on integration held on 24 January 2022") \
-        == "2022-01-24"
-    assert meeting_date("no date here") == ""
+@pytest.mark.parametrize("text, date", [
+    ("NOTE ON THE MEETING OF 28 AND 29 SEPTEMBER 2004 Chairperson", "2004-09-28"),
+    ("issued 3 May 2021. High-level meeting on integration held on 24 January 2022", "2022-01-24"),
+    ("no date here", ""),
+])
+def test_meeting_date(nlp, text, date):
+    assert recognise(_document(text), nlp).date == date
 
 
 def test_role_references_semicolons_and_named_chairs(nlp):

@@ -148,10 +148,10 @@ MEETINGISH = st.lists(st.sampled_from([
 @given(st.one_of(TEXTISH, MEETINGISH))
 def test_text_stages_survive_anything(nlp, text):
     doc = _document(text)
-    mentions = recognise(doc, nlp)
-    for m in mentions:
+    recognition = recognise(doc, nlp)
+    for m in recognition.mentions:
         assert doc.text[m.start:m.end] == m.text
-    extraction = link(doc, mentions, currency=nlp.get_pipe("figures").currency)
+    extraction = link(doc, recognition)
     for f in extraction.figures:
         assert f.value == f.value  # not NaN
 

@@ -4,5 +4,6 @@ from .figures import FigureRecogniser
 from .meeting import MeetingFacts
 from .programmes import ProgrammeRecogniser
 from .speakers import SpeakerRecogniser
+from .turns import TurnRecogniser
 
-__all__ = ["CountryRecogniser", "FigureRecogniser", "MeetingFacts", "ProgrammeRecogniser", "SpeakerRecogniser"]
+__all__ = ["CountryRecogniser", "FigureRecogniser", "MeetingFacts", "ProgrammeRecogniser", "SpeakerRecogniser", "TurnRecogniser"]

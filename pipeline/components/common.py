@@ -10,18 +10,18 @@ import csv
 import re
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from spacy.tokens import Doc
 
-from ..data import Label, Mention
+from ..data import Label, Mention, SpeakerCue
 from ..errors import ModelError
 from .rules import Rejection, Rules, alternation, vetoes_of
 
-for _name in ("mentions", "rejections", "facts"):
+for _name in ("mentions", "rejections", "facts", "floor"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -127,11 +127,39 @@ class DataComponent:
                                 shared=path.parent / "fragments.toml")
 
 
+def block_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """The paragraphs and headings of a document's Doc (the span group ``blocks``); a Doc made
+    from a plain string is one block. Local patterns match inside one block: a name, a figure
+    or a role never runs on from one paragraph into the next."""
+    blocks = doc.spans.get("blocks") if "blocks" in doc.spans else None
+    if not blocks:
+        return [(0, len(doc.text))]
+    return [(b.start_char, b.end_char) for b in blocks]
+
+
+def shifted(m: Mention, by: int) -> Mention:
+    """The same mention with its offsets (and those its evidence holds) moved by ``by``: from a
+    block's own text to the document's, or back."""
+    evidence = m.evidence
+    if isinstance(evidence, SpeakerCue) and (evidence.declares >= 0 or evidence.represented_by >= 0):
+        evidence = replace(evidence, declares=evidence.declares + by if evidence.declares >= 0 else -1,
+                           represented_by=evidence.represented_by + by if evidence.represented_by >= 0 else -1)
+    return replace(m, start=m.start + by, end=m.end + by, evidence=evidence)
+
+
+def within(mentions: Iterable[Mention], start: int, end: int) -> list[Mention]:
+    """The mentions inside ``[start, end)``, in that stretch's own offsets."""
+    return [shifted(m, -start) for m in mentions if start <= m.start and m.end <= end]
+
+
+SENTENCE_END = re.compile(r"\.(\s|$)|\n")
+
+
 def sentence_around(text: str, offset: int) -> tuple[int, int]:
     """The sentence holding ``offset``, by its full stops and line ends (a figure's country, a vote)."""
     start = max(text.rfind(". ", 0, offset), text.rfind("\n", 0, offset)) + 1
-    end = re.search(r"\.(\s|$)|\n", text[offset:])
-    return start, offset + (end.start() if end else len(text) - offset)
+    end = SENTENCE_END.search(text, offset)
+    return start, end.start() if end else len(text)
 
 
 def without_overlaps(found: list[Mention]) -> list[Mention]:

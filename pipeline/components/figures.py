@@ -9,7 +9,7 @@ which is the mention's rule, after the reading's vetoes: bare years, dates, iden
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..data import FigureCue, Label, Mention
-from .common import (DataComponent, facts_of, grammar, mentions_of, read_tsv, read_words, rejections_of,
-                     sentence_around)
+from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
+                     rejections_of, sentence_around, shifted, within)
 from .rules import Rejection, Trace, alternation, veto
 
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
@@ -110,8 +110,19 @@ class FigureRecogniser(DataComponent):
         text = doc.text  # a Doc rebuilds its text on every access: read it once
         found, rejected = mentions_of(doc), rejections_of(doc)
         countries = [c for c in found if c.label == Label.COUNTRY]
-        adjectives = {c.start: c.value for c in countries}  # "Philippine pesos"
         votes = [f.scope for f in facts_of(doc) if f.rule == "meeting.vote"]
+        for start, end in block_bounds(doc):
+            local: list[Rejection] = []
+            for m in self._block(text[start:end], within(countries, start, end),
+                                 [(a - start, b - start) for a, b in votes if start <= a < end], local):
+                found.append(shifted(m, start))
+            rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)
+        return doc
+
+    def _block(self, text: str, countries: list[Mention], votes: list[tuple[int, int]],
+               rejected: list[Rejection]) -> list[Mention]:
+        """The figures of one paragraph or heading."""
+        adjectives = {c.start: c.value for c in countries}  # "Philippine pesos"
         made: list[tuple[Reading, Trace]] = []
         taken: list[tuple[int, int]] = []
 
@@ -160,9 +171,7 @@ class FigureRecogniser(DataComponent):
             value = self.words[m.group("word").lower()] * self.scales.get(m.group("scale") or "", 1.0)
             made.append((Reading(m.start(), m.end(), unit=unit, value=value), trace))
         made = self._share_currency(text, made)
-        for reading, trace in made:
-            found.append(self._mention(text, reading, trace, countries, votes))
-        return doc
+        return [self._mention(text, reading, trace, countries, votes) for reading, trace in made]
 
     def _share_currency(self, text: str, made: list[tuple[Reading, Trace]]) -> list[tuple[Reading, Trace]]:
         """'CHF 15 million and 20 million': a scaled amount that follows money and counts

@@ -11,7 +11,7 @@ one Doc, so an acronym defined anywhere marks its programme everywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spacy.lang.en.lex_attrs import like_num
@@ -24,7 +24,8 @@ from spacy.util import filter_spans
 from ..data import Label, Mention, ProgrammeCue, SpeakerCue
 from ..lexicon import english_words
 from ..settings import DEFAULT_LEXICON
-from .common import DataComponent, grammar, mentions_of, read_tsv, read_words, rejections_of, without_overlaps
+from .common import (DataComponent, block_bounds, grammar, mentions_of, read_tsv, read_words, rejections_of,
+                     shifted, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 
 YEAR = re.compile(r"(?:19|20)\d\d")
@@ -152,9 +153,25 @@ class ProgrammeRecogniser(DataComponent):
         everything = mentions_of(doc)
         countries = [m for m in everything if m.label == Label.COUNTRY]
         self._affiliations = {part.strip().lower() for m in everything if m.label == Label.SPEAKER
-                              and isinstance(m.evidence, SpeakerCue)
                               for part in m.evidence.role.split(",") + [m.evidence.organisation]} - {""}
-        self._bodies = {(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])}
+        bodies = [(sp.start_char, sp.end_char) for sp in doc.spans.get("organisations", [])] \
+            if "organisations" in doc.spans else []
+        known = self._known(doc)
+        found: list[Mention] = []
+        for start, end in block_bounds(doc):
+            local: list[Rejection] = []
+            self._bodies = {(s - start, e - start) for s, e in bodies if start <= s and e <= end}
+            names = self._block(text[start:end], within(everything, start, end), within(known, start, end), local)
+            found += [shifted(m, start) for m in names]
+            rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)
+        taken = [(s, e) for s, e in bodies] + [(m.start, m.end) for m in everything if m.label == Label.SPEAKER]
+        found += self._acronym_mentions(text, found, taken)
+        everything.extend(self._homes(m, countries) for m in without_overlaps(found))
+        return doc
+
+    def _block(self, text: str, others: list[Mention], known: list[Mention], rejected: list[Rejection]) -> list[Mention]:
+        """The programmes named in one paragraph or heading."""
+        countries = [m for m in others if m.label == Label.COUNTRY]
         adjectives = {c.text for c in countries if c.evidence.form == "adjective"}
         found: list[Mention] = []
         found += self._acronym_definitions(text, rejected)
@@ -162,20 +179,17 @@ class ProgrammeRecogniser(DataComponent):
         found += self._quoted(text, rejected)
         found += self._capitalised(text, adjectives, rejected)
         found += self._lists(text, rejected)
-        found += self._known(doc)
+        found += known
         found += self._lowercase(text, rejected)
         found += self._named_heads(text, countries, rejected)
         found += self._reversed_definitions(text, rejected)
-        found += self._translated(text, everything, rejected)
-        found += self._coined(text, everything, rejected)
+        found += self._translated(text, others, rejected)
+        found += self._coined(text, others, rejected)
         found += self._numbered_laws(text, rejected)
         found = [self._without_place(text, m, countries) for m in found]
         found = without_overlaps(found)
         found = self._with_acronyms(text, found)
-        found = self._join_translations(text, found)
-        found += self._acronym_mentions(text, found)
-        everything.extend(self._homes(m, countries) for m in without_overlaps(found))
-        return doc
+        return self._join_translations(text, found)
 
     # ------------------------------------------------------------------ the common judge
     def _make(self, text: str, start: int, end: int, trace: Trace, rejected: list[Rejection],
@@ -413,7 +427,8 @@ class ProgrammeRecogniser(DataComponent):
         elif " and " in joined:
             before, _, after = joined.partition(" and ")
             first = self._class(before) == "programme"
-            if first and (self.heads.get(before.split()[-1].lower()) == "programme"
+            head = next((w for w in reversed(before.split()) if not w[:1].isdigit()), "")  # "Agenda 2063"
+            if first and (self.heads.get(head.lower()) == "programme"
                           or self._class(after) in ("programme", "organisation")):
                 tokens = before.split()
                 trace.note("cut at 'and': two names")
@@ -664,13 +679,16 @@ class ProgrammeRecogniser(DataComponent):
             return 0.0
         return sum(w not in self.english and w not in STOP_WORDS for w in letters) / len(letters)
 
-    def _acronym_mentions(self, text: str, found: list[Mention]) -> list[Mention]:
-        """A programme's acronym standing alone ('the CIR', 'ESF+ and AMIF'), wherever in the document."""
+    def _acronym_mentions(self, text: str, found: list[Mention], taken: list[tuple[int, int]]) -> list[Mention]:
+        """A programme's acronym standing alone ('the CIR', 'ESF+ and AMIF'), anywhere in the document
+        once defined, unless it is there the name of an organisation or a speaker ('ASEAN said')."""
         acronyms = {m.evidence.acronym.split()[0]: m for m in found if m.evidence.acronym}
         out = []
         for acr, source in acronyms.items():
             bare = acr.rstrip("+")
             for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?:\s?\+)?(?![\w-])", text):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
                 trace = self.rules.trace("programme.acronym-mention")
                 trace.note(f"the acronym of '{source.value}'")
                 out.append(Mention(Label.PROGRAMME, m.group(0), m.start(), m.end(), trace.rule, trace.score,

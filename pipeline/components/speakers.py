@@ -1,19 +1,19 @@
-"""Speakers: everyone who takes the floor, in the forms meeting summaries use.
+"""Speakers: everyone who may take the floor, in the forms meeting summaries use.
 
-- "Firstname SURNAME, role, ministry (Country)" and later "Mr/Ms/Dr SURNAME";
-- "Mr. Firstname Surname (Country)", "Jane Doe, Minister of ...", "Jane Doe said";
-- "The representative(s) of X [and Y]", "the Australian representative", "The United States said";
-- chairs and moderators: "Chairman: Mr. X (Country)", "The Chairman said", "Moderator: X";
-- "The following spoke: Name, on behalf of the X Group, ...".
-
-Each mention carries what the text says beside it (``attrs``): first name, surname, role,
-organisation, country, kind (``person``, ``delegation``, ``chair``, ``collective``) and
-``floor``: whether the mention is the subject that holds the floor in its sentence.
-Country codes come from the country recogniser, which must run first.
+The patterns of ``models/<pipeline>/speakers/patterns.toml`` find people ("Firstname
+SURNAME, role (Country)", "Mr. X (Country)", "Jane Doe, Minister of ...", a list of
+speakers), delegations ("The representative of X", "the Australian representative", "The
+United States said"), offices ("Chairman: Mr X", "The Chairman said", "CHAIR:"), titles
+referring back ("the Minister indicated") and collectives ("Delegations agreed"). Each
+mention's evidence (``SpeakerCue``) says what the text writes beside it: first name,
+surname, role, organisation, country, the office it holds or speaks for. Whether it took
+the floor is decided over the whole document by the turns component. Country codes come
+from the country recogniser, which runs first.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -21,26 +21,16 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from ..data import Label, Mention
-from .common import DataComponent, mentions_of, read_tsv, read_words, without_overlaps
+from ..data import Label, Mention, SpeakerCue
+from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
+                     rejections_of, within)
+from .rules import Rejection, Trace, alternation, veto
 
+HEADING = 600  # characters at the start of a document where its title and heading stand
 LISTED_WITHIN = 300  # characters from a participant list's "Country:" label to the last person under it
-# heads that name one person of a delegation: "the Under-Secretary of Mexico took the floor again"
-PERSON_TITLES = {"ambassador", "minister", "vice-minister", "deputy minister", "under-secretary", "secretary"}
 LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Estonia (guest):"
-UP = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper() and chr(c).isalpha())
-LO = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower() and chr(c).isalpha())
-PARTICLE = (r"(?:[dD]['’]|[Dd]e\s|[Dd]e\sla\s|[Vv]an\s(?:[Dd]e[rn]?\s)?|[Vv]on\s|[Dd]a\s|[Dd]i\s|[Dd]el\s|[Dd]os\s"
-            r"|[Ll]e\s|[Aa]l-|[Ee]l-|[Ee]l\s|[Aa]l\s|[Bb]en\s|[Aa]bu\s|O['’]|Ó\s|Ní\s|Nic\s|Mac\s|[Tt]er\s"
-            r"|bin\s|binti\s)")
-# the words of a particle, which belong to the surname: "Youssef El Amrani", "Cathal Ó BRIAIN"
-PARTICLE_WORDS = {"d'", "de", "la", "van", "der", "den", "von", "da", "di", "del", "dos", "le", "el", "al", "ben",
-                  "abu", "ó", "ní", "nic", "mac", "ter", "bin", "binti"}
-CAPS = rf"{PARTICLE}?[{UP}][{UP}'’]+(?:-[{UP}][{UP}'’]+)*(?![{LO}])"
-TITLE = rf"(?:{PARTICLE})?(?:Ma?c)?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"  # "McAllister", "MacLennan"
-INITIAL = rf"[{UP}]\.(?:-?[{UP}]\.)?"
-FIRST = rf"(?:{TITLE}|{INITIAL})"
-SPACE = r"[^\S\n]"  # within a line: a name never runs on past a line's end ("... Minister.\nMs Thorne:")
+BRACKET = re.compile(r"\s?\([^()]*\)")
+CLAUSE_END = re.compile(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;")
 
 
 def is_abbreviation(honorific: str) -> bool:
@@ -48,11 +38,53 @@ def is_abbreviation(honorific: str) -> bool:
     return len(honorific.rstrip(".")) <= 4
 
 
+@dataclass
+class Draft:
+    """A speaker mention being assembled (the component's working state; frozen into a Mention)."""
+
+    start: int
+    end: int
+    rule: str
+    confidence: float
+    value: str
+    cue: dict = field(default_factory=dict)  # the SpeakerCue's fields, as they are read
+    trace: Trace | None = None
+
+    def shift(self, by: int) -> "Draft":
+        """The draft with its offsets moved (from a block's text to the document's, or back)."""
+        cue = dict(self.cue)
+        for key in ("declares", "represented_by"):
+            if cue.get(key, -1) >= 0:
+                cue[key] += by
+        return Draft(self.start + by, self.end + by, self.rule, self.confidence, self.value, cue, self.trace)
+
+    def freeze(self, text: str) -> Mention:
+        return Mention(Label.SPEAKER, text[self.start:self.end], self.start, self.end, self.rule, self.confidence,
+                       value=self.value, evidence=SpeakerCue(**self.cue),
+                       explanation=self.trace.explain() if self.trace else self.rule)
+
+
+@dataclass
+class Person:
+    """A person's name as a pattern found it."""
+
+    start: int
+    end: int
+    first: str
+    surname: str
+    honorific: str = ""
+    name: str = ""  # without the honorific
+    listed: bool = False  # in a list of those who took the floor
+    role_before: tuple[int, int] | None = None  # "Cabinet Secretary for Labour Florence CHEBET"
+    trace: Trace | None = None
+
+
 class SpeakerRecogniser(DataComponent):
     files = ("honorifics.txt", "territorial_titles.txt", "speaker_list_labels.txt", "roles.txt", "speech_verbs.txt",
-             "prepositions.txt", "collective.txt", "chairs.txt", "chair_labels.txt", "org_heads.txt", "chambers.txt",
-             "organisations.tsv", "not_names.txt", "not_surnames.txt",
-             "apposition_ends.txt", "role_refs.txt", "honorific_gender.tsv", "presence_verbs.txt")
+             "collective.txt", "chairs.tsv", "chair_labels.txt", "org_heads.txt", "chambers.txt",
+             "organisations.tsv", "not_names.txt", "not_surnames.txt", "apposition_ends.txt", "role_refs.txt",
+             "honorific_gender.tsv", "person_titles.txt", "delegation_heads.txt",
+             "delegation_after.txt", "eu_titles.txt", "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -63,26 +95,21 @@ class SpeakerRecogniser(DataComponent):
         self.roles = {w.lower() for w in read_words(path / "roles.txt")}
         self.honorifics = {h.rstrip(".").lower() for h in hon}
         self.verbs = {w.lower() for w in read_words(path / "speech_verbs.txt")}
-        presence = "|".join(re.escape(w).replace("\\ ", r"\s+") for w in
-                            sorted(read_words(path / "presence_verbs.txt"), key=len, reverse=True))
-        # right after the mention and the countries listed with it: "... and the Republic of Moldova attended"
-        self.presence_re = re.compile(rf"(?:\s*\([^()]{{1,40}}\))?(?:[\s,]+(?:and\b|the\b|of\b|[{UP}][\w'’-]*)){{0,8}}"
-                                      rf",?\s+"
-                                      rf"(?:(?:also|all|both|had|have|has|were|was)\s+){{0,2}}(?:{presence})\b")
-        list_labels = "|".join(re.escape(w) for w in sorted(read_words(path / "speaker_list_labels.txt"),
-                                                              key=len, reverse=True))
-        self.speaker_list = re.compile(rf"(?:^|\n|[.;]\s)(?i:{list_labels})\s?:\s*(?P<list>[^\n]{{5,2000}})")
-        self.listed_name = re.compile(rf"(?:^|,\s|\sand\s)(?P<names>{FIRST}(?:\s(?:{TITLE}|{CAPS})){{1,3}})"
-                                      rf"(?=(?:\s?\([^()]*\))?(?:,|\sand\s|\.?\s*$))")
         self.territorial = {w.lower() for w in read_words(path / "territorial_titles.txt")}
-        self.seat = re.compile(rf"\sof\s{TITLE}(?:[\s-](?:upon|on|in|under|le|{TITLE})){{0,3}}\b")
         self.gender = {r["honorific"].lower(): r["gender"] for r in read_tsv(path / "honorific_gender.tsv")}
-        self.prepositions = {w.lower() for w in read_words(path / "prepositions.txt")}
+        words = grammar(path.parent)
+        self.prepositions = set(words["governing_prepositions"])
+        self.particles = set(words["name_particles"])
+        self.addressee = "|".join(words["addressee_pronouns"])
+        self.clause_openers = alternation(words["clause_openers"])
         self.collective = sorted((w.lower() for w in read_words(path / "collective.txt")), key=len, reverse=True)
-        self.chairs = read_words(path / "chairs.txt")
+        offices = read_tsv(path / "chairs.tsv")
+        self.presiding = {r["office"].lower() for r in offices if r["presides"] == "1"}
         self.org_heads = {w.lower() for w in read_words(path / "org_heads.txt")}
         self.not_names = {w.lower() for w in read_words(path / "not_names.txt")} | self.org_heads
         self.not_surnames = set(read_words(path / "not_surnames.txt"))
+        self.person_titles = {w.lower() for w in read_words(path / "person_titles.txt")}
+        self.eu_titles = {w.lower() for w in read_words(path / "eu_titles.txt")}
         orgs = read_tsv(path / "organisations.tsv")
         self.organisations = {r["name"]: (r["acronym"], r["kind"]) for r in orgs}
         self.org_matcher = PhraseMatcher(self.nlp.vocab)
@@ -91,208 +118,235 @@ class SpeakerRecogniser(DataComponent):
         self.houses.update({w.lower(): "" for w in read_words(path / "chambers.txt")})  # country from the heading
         self.house_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")  # headings are often in capitals
         self.house_matcher.add("HOUSE", list(self.nlp.tokenizer.pipe(self.houses)))
-        hon_re = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True))
         # "MR. HAYASHI (Japan):" in transcripts set in capitals; only with the full stop, as "MS"
         # alone is also "Member States"
-        hon_re += "".join(f"|{re.escape(h.rstrip('.').upper())}(?=\\.)" for h in hon
-                          if is_abbreviation(h) and not h.isupper() and len(h.rstrip(".")) > 1)
-        verbs = "|".join(sorted(self.verbs, key=len, reverse=True))
-        self.verb_re = re.compile(rf"\b(?:{verbs})\b")
-        ends = "|".join(sorted({w.lower() for w in read_words(path / "apposition_ends.txt")} | self.verbs,
-                               key=len, reverse=True))
-        self.apposition_stop = re.compile(rf"(?:{ends})\b")
-        short_hon = "|".join(re.escape(h.rstrip(".")) for h in sorted(hon, key=len, reverse=True)
-                             if is_abbreviation(h))  # an abbreviation's full stop ends no sentence
-        self.hon_name = re.compile(  # "H.E. Ms Halima BELLO", "Hon. Cllr. Augustine Flomo": the last honorific
-            rf"\b(?:(?:{short_hon})\.?{SPACE}|(?:{hon_re}){SPACE})*(?P<hon>{hon_re})\.?{SPACE}"
-            rf"(?P<names>(?:{FIRST}|{CAPS})(?:{SPACE}(?:{FIRST}|{CAPS})){{0,3}})")
-        self.caps_name = re.compile(rf"(?<![\w.])(?P<first>{FIRST}(?:\s{FIRST}){{0,2}})\s(?P<sur>{CAPS}(?:\s{CAPS}){{0,2}})\b")
-        roles = self.roles_re = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
-        self.title_name = re.compile(
-            rf"(?<![\w.&-])(?P<names>{TITLE}(?:\s(?:{TITLE}|{INITIAL})){{1,3}})"
-            rf"(?=,\s(?:the\s|a\s)?(?i:{roles})\b"
-            rf"|\s?\((?P<paren>[^()]{{2,40}})\)(?:,?\s(?:{verbs})\b|,\s(?P<prole>(?:the\s|a\s)?(?i:{roles})\b"
-            rf"|speaking\s(?:on\sbehalf\sof|for)\b))"
-            rf"|,?\s(?:{verbs})\b|,\son\sbehalf\sof\b|\s\((?:Chair|Chairman|Chairwoman|Chairperson|President)\))")
-        self.role_then_name = re.compile(  # "Cabinet Secretary for Labour Florence CHEBET noted"
-            rf"(?<![\w-])(?P<role>(?:[{UP}][\w-]*\s)*(?i:{roles})(?:\s(?:of|for|and|the|on|&|[{UP}][\w'’-]*))*?)"
-            rf"\s(?P<names>{TITLE}\s(?:{TITLE}|{CAPS}))(?=\s(?:{verbs})\b)")
+        any_hon = alternation(h.rstrip(".") for h in hon)
+        any_hon += "".join(f"|{re.escape(h.rstrip('.').upper())}(?=\\.)" for h in hon
+                           if is_abbreviation(h) and not h.isupper() and len(h.rstrip(".")) > 1)
+        self.load_rules(path, {
+            "honorifics_any": any_hon,
+            "honorific_abbreviations": alternation(h.rstrip(".") for h in hon if is_abbreviation(h)),
+            "chairs": alternation(r["office"] for r in offices),
+            "presiding_offices": alternation(r["office"] for r in offices if r["presides"] == "1"),
+            "offices_after_name": alternation(r["office"] for r in offices if r["after_name"] == "1"),
+            "person_titles_spaced": alternation(self.person_titles)})
+        self.apposition_stop = re.compile(rf"(?:{alternation({w.lower() for w in read_words(path / 'apposition_ends.txt')} | self.verbs)})\b")
+        self.verb_re = re.compile(rf"\b(?:{alternation(self.verbs)})\b")
         self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS"
-            rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[{UP}][\w .-]{{2,30}}['’]s\s+)?"
-            rf"(?P<role>(?i:{roles})\b[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
-        chairs = "|".join(re.escape(c) for c in sorted(self.chairs, key=len, reverse=True))
-        self.chair_named = re.compile(  # "The Chair (Lucia Ďuriš Nicholsonová) opened the meeting"
-            rf"\b(?:{chairs})\s\((?P<names>{FIRST}(?:\s(?:{TITLE}|{CAPS})){{1,3}})\)")
-        # a transcript's turn: "CHAIR:", "The PRESIDENT:", "Acting Chairman (Deputy Tom Brosnan):" opening a line
-        turn_office = rf"(?:[Tt]he\s+|THE\s+)?(?:(?i:acting|temporary)\s)?(?i:{chairs})"
-        self.chair_turn = re.compile(rf"(?:^|\n)[ \t]*(?P<office>{turn_office})\s?(?:\((?P<inner>[^()\n]{{2,80}})\))?"
-                                     rf"\s?:\s+")
-        # "The Chairman said"; not "the President's plan"
-        self.chair_ref = re.compile(rf"\b[Tt]he\s(?P<office>(?:{chairs}))\b(?![\w-]|['’]s\b)")
-        refs = "|".join(re.escape(r) for r in sorted(read_words(path / "role_refs.txt"), key=len, reverse=True))
-        self.role_ref = re.compile(rf"\b[Tt]he\s(?P<role>{refs})\b(?![\w-])(?!\s(?:of|for|to)\b)")
-        labels = "|".join(re.escape(c) for c in sorted(read_words(path / "chair_labels.txt"), key=len, reverse=True))
-        self.chair_decl = re.compile(rf"\b(?P<office>(?i:{labels}))\s?:\s*")
-        titles = "|".join(t.replace(" ", r"\s+") for t in sorted(PERSON_TITLES, key=len, reverse=True))
-        self.delegation_before = re.compile(
-            rf"\b(?P<head>(?i:representatives?|delegates?|delegations?|observers?|spokesperson|{titles}|"
-            r"speaker|(?:government|workers?['’]?|employers?['’]?)\s+members?))"
-            r"(?:\s+(?:of|for)\s+[A-Z][\w'’-]*(?:,?\s+(?:and\s+|&\s+)?[A-Z][\w'’-]*){0,5}\s+(?:of|for)\s"
-            r"|\s+(?:of|for|from|to)?\s*)(?:the\s+)?$")  # "The Government member of Brazil", "Minister of Labour of"
-        self.represented_body = re.compile(
-            rf"\b(?i:representatives?|observers?|delegates?|spokesperson)\s(?:of|for|from)\s(?:the\s)?"
-            rf"(?P<body>[{UP}][\w'’-]*(?:\s(?:of|for|and|on|the|&|[{UP}][\w'’-]*)){{0,8}})")
-        self.delegation_after = re.compile(r"^(?:['’]s)?\s+(?P<head>representatives?|delegations?|delegates?|ministers?"
-                                           r"|speakers?|ambassadors?)\b")
+            rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[A-Z][\w .-]{{2,30}}['’]s\s+)?"
+            rf"(?P<role>(?i:{alternation(self.roles)})\b[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
+        self.seat = re.compile(rf"\sof\s{self.rules.fragment('TITLE')}(?:[\s-](?:upon|on|in|under|le|"
+                               rf"{self.rules.fragment('TITLE')})){{0,3}}\b")
+        self.name_prefix = re.compile(rf"{self.rules.fragment('FIRST')}(?:{self.rules.fragment('SPACE')}"
+                                      rf"(?:{self.rules.fragment('TITLE')}|{self.rules.fragment('CAPS')}))+"
+                                      rf"(?={self.rules.fragment('SPACE')}?(?:\(|,|$))", re.M)
         self.behalf = re.compile(r"(?:\bspeaking\s)?(?:\bon\sbehalf\sof|\bspeaking\sfor)\s(?:the\s)?"
                                  r"(?P<group>[^,;.]{3,80})")
 
     # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # a Doc rebuilds its text on every access: read it once
+        rejected = rejections_of(doc)
         countries = mentions_of(doc, Label.COUNTRY)
         orgs = self._organisations(doc)
         doc.spans["organisations"] = [doc.char_span(s, e) for s, e, _, _ in orgs if doc.char_span(s, e) is not None]
-        people = self._people(text, {c.text for c in countries})
-        found: list[Mention] = []
-        for start, end, attrs in people:
-            found.append(self._person(text, start, end, attrs, people, countries, orgs))
-        found.extend(self._delegations(text, countries, orgs))
-        for span in filter_spans([doc[s:e] for _, s, e in self.house_matcher(doc)]):  # "HOUSE OF LORDS"
-            code = self.houses[span.text.lower()]
-            found.append(Mention(Label.SPEAKER, span.text, span.start_char, span.end_char, "speaker:house", 0.6,
-                                 value=code, attrs={"kind": "house", "country": code}))
-        found.extend(self._chairs(text, people))
-        found.extend(self._collectives(doc, text))
-        found = without_overlaps(found)
-        self._spokespeople(text, found)
-        self._mark_floor(doc, text, found)
+        houses = self._houses(doc)
+        collectives = self._collectives(doc, text)
+        drafts: list[Draft] = []
+        for start, end in block_bounds(doc):
+            local: list[Rejection] = []
+            inside = [(s - start, e - start, *rest) for s, e, *rest in orgs if start <= s and e <= end]
+            found = self._block(text[start:end], within(countries, start, end), inside, local)
+            found += [d.shift(-start) for d in houses + collectives if start <= d.start and d.end <= end]
+            found = self._without_overlaps(found)
+            self._spokespeople(text[start:end], found)
+            self._labels(text[start:end], found)
+            drafts += [d.shift(start) for d in found]
+            rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)
+        self._commissioners(drafts)
         # an international organisation named in a heading hosts the meeting: its officials speak for it
-        found.extend(Mention(Label.SPEAKER, text[s:e], s, e, "speaker:host", 0.5, value=code,
-                             attrs={"kind": "host", "country": code})
-                     for s, e, code, kind in orgs if kind == "international"
-                     and not any(f.start < e and s < f.end for f in found))
+        for s, e, code, kind in orgs:
+            if kind == "international" and s < HEADING and not any(d.start < e and s < d.end for d in drafts):
+                trace = self.rules.trace("speaker.host")
+                trace.note(f"an international organisation ({code}) in the heading")
+                drafts.append(Draft(s, e, trace.rule, trace.score, code, {"kind": "host", "country": code}, trace))
+        found = [d.freeze(text) for d in drafts]
         mentions_of(doc).extend(found)
+        host = self._host(found, countries)
+        if host is not None:
+            facts_of(doc).append(host)
         return doc
+
+    def _host(self, found: list[Mention], countries: list[Mention]) -> Fact | None:
+        """Whom the heading makes a speaker with no country speak for: the country whose parliament
+        it names ('HOUSE OF LORDS', or 'SENATE' beside the one country it names), else the
+        international organisation it names ('UNHCR': its officials, its committee's members)."""
+        heading = [m for m in found if m.start < HEADING]
+        houses = [m for m in heading if m.evidence.kind == "house"]
+        hosts = [m for m in heading if m.evidence.kind == "host"]
+        if not houses:
+            return Fact("speaker.host", hosts[0].start, hosts[0].end, hosts[0].text, hosts[0].value,
+                        (0, HEADING)) if hosts else None
+        house = next((m for m in houses if m.value), None)
+        named = {c.value for c in countries if c.start < HEADING}
+        code = house.value if house else named.pop() if len(named) == 1 else ""
+        first = house or houses[0]
+        return Fact("speaker.house", first.start, first.end, first.text, code, (0, HEADING)) if code else None
+
+    def _commissioners(self, drafts: list[Draft]) -> None:
+        """'Commissioner Schmit' where an EU body or official takes part speaks for the EU."""
+        if not any(d.cue.get("country") == "EU" for d in drafts):
+            return
+        for d in drafts:
+            cue = d.cue
+            if cue["kind"] == "person" and not cue.get("country") and \
+                    {cue.get("honorific", "").lower(), cue.get("role", "").lower()} & self.eu_titles:
+                cue["country"] = "EU"
+                d.trace.note("a Commissioner where the EU takes part: EU")
+
+    def _block(self, text: str, countries: list[Mention], orgs: list[tuple[int, int, str, str]],
+               rejected: list[Rejection]) -> list[Draft]:
+        """The people, delegations and offices of one paragraph or heading."""
+        people = self._people(text, {c.text for c in countries}, rejected)
+        drafts = [self._person(text, p, people, countries, orgs) for p in people]
+        drafts.extend(self._delegations(text, countries, orgs))
+        drafts.extend(self._chairs(text, people, rejected))
+        return drafts
+
+    def _houses(self, doc: Doc) -> list[Draft]:
+        """'HOUSE OF LORDS', 'SENATE': a parliament named (in the heading, it hosts the meeting)."""
+        out = []
+        for span in filter_spans([doc[s:e] for _, s, e in self.house_matcher(doc)]):
+            code = self.houses[span.text.lower()]
+            trace = self.rules.trace("speaker.house")
+            trace.note(f"a parliament{' of ' + code if code else ''}")
+            out.append(Draft(span.start_char, span.end_char, trace.rule, trace.score, code,
+                             {"kind": "house", "country": code}, trace))
+        return out
 
     def _organisations(self, doc: Doc) -> list[tuple[int, int, str, str]]:
         spans = filter_spans([doc[s:e] for _, s, e in self.org_matcher(doc)])
         return [(sp.start_char, sp.end_char, *self.organisations[sp.text]) for sp in spans]
 
-    # ------------------------------------------------------------------ people
-    def _people(self, text: str, country_names: set[str]) -> list[tuple[int, int, dict]]:
-        """Person names: (start, end, attrs with first, surname, honorific). No word of a
-        country's name is part of a person's ('Italian WELCOME' is no one)."""
-        out: list[tuple[int, int, dict]] = []
-        country_words = {w for name in country_names for w in name.split()}
-
-        def not_a_name(word: str) -> bool:
-            return word in country_words or self._not_a_name(word)
-
-        def add(start: int, end: int, attrs: dict) -> None:
-            if any(s <= start < e or start <= s < end for s, e, _ in out):
-                return
-            out.append((start, end, attrs))
-
-        for m in self.hon_name.finditer(text):
-            names = m.group("names").split()
-            while names and not_a_name(names[-1]) and len(names) > 1:
-                names.pop()
-            if not names or any(not_a_name(n) for n in names):
+    @staticmethod
+    def _without_overlaps(drafts: list[Draft]) -> list[Draft]:
+        """Of overlapping readings keep the longer, then the more confident."""
+        ordered = sorted(drafts, key=lambda d: (d.start, -(d.end - d.start), -d.confidence))
+        out: list[Draft] = []
+        for d in ordered:
+            if out and d.start < out[-1].end:
                 continue
+            out.append(d)
+        return out
+
+    # ------------------------------------------------------------------ people
+    def _people(self, text: str, country_names: set[str], rejected: list[Rejection]) -> list[Person]:
+        """Person names. No word of a country's name is part of a person's ('Italian WELCOME' is no one)."""
+        out: list[Person] = []
+        self._country_words = {w for name in country_names for w in name.split()}
+
+        def add(p: Person) -> None:
+            if not any(q.start <= p.start < q.end or p.start <= q.start < p.end for q in out):
+                out.append(p)
+
+        def named(rule: str, start: int, end: int, names: list[str]) -> Trace | None:
+            trace = self.rules.trace(rule)
+            return trace if self.rules.screen(trace, start, end, rejected, names) else None
+
+        for m in self.rules.finditer("speaker.honorific-name", text):
+            names = m.group("names").split()
+            while names and self._not_a_name(names[-1]) and len(names) > 1:
+                names.pop()
             end = m.start("names") + len(" ".join(names))
+            trace = named("speaker.honorific-name", m.start(), end, names)
+            if not trace:
+                continue
             first, sur = self._split_name(names) if len(names) > 1 else ("", names[0])
             seat = self.seat.match(text, end) if m.group("hon").lower() in self.territorial else None
             if seat:  # "Lord Pennington of Ashby": the peer's whole title is the name
                 end = seat.end()
                 first, sur = "", text[m.start("names"):end]
-            add(m.start(), end, {"first": first, "surname": sur, "honorific": m.group("hon"),
-                                 "name": text[m.start("names"):end]})
-        for m in self.caps_name.finditer(text):
+                trace.note("a peer's title with its seat")
+            add(Person(m.start(), end, first, sur, m.group("hon"), text[m.start("names"):end], trace=trace))
+        for m in self.rules.finditer("speaker.caps-surname", text):
             first = m.group("first").split()
-            while first and not_a_name(first[0]):
+            while first and self._not_a_name(first[0]):
                 first.pop(0)
             words = m.group("sur").split()
             while len(words) > 1 and words[-1] in self.not_surnames:
                 words.pop()  # "Owen PRICE MP": a post-nominal, not a name
             surname = " ".join(words)
-            if not first or any(not_a_name(f) for f in first) or self._is_acronym(surname) \
-                    or len(surname.replace(" ", "")) < 3 or re.fullmatch(r"[IVXLC]+", surname):
-                continue  # "Member States MS", "Articles XXIV"
             start = m.end("first") - len(" ".join(first))
-            add(start, m.start("sur") + len(surname), {"first": " ".join(first), "surname": surname, "honorific": ""})
-        for m in self.title_name.finditer(text):
-            names = m.group("names").split()
-            if any(not_a_name(n) for n in names) or self._inside_proper_noun(text, m.start()):
+            end = m.start("sur") + len(surname)
+            if not first:
+                rejected.append(Rejection("speaker.caps-surname", m.start(), m.end(), "speaker.not-a-name",
+                                          "no first name before the capitals"))
                 continue
-            paren = m.group("paren")
-            if paren and not m.group("prole") and not any(w in paren for w in country_names) and \
-                    not re.match(r"(?:the\s)?(?i:" + self.roles_re + r")\b", paren):
-                continue  # "Labour Market (VIA - ...)": a country or a role in brackets names a person
+            trace = self.rules.trace("speaker.caps-surname")
+            if self.rules.screen(trace, start, end, rejected, first, only=("speaker.not-a-name",)) and \
+                    self.rules.screen(trace, start, end, rejected, [surname], only=("speaker.code-surname",)):
+                add(Person(start, end, " ".join(first), surname, trace=trace))
+        for m in self.rules.finditer("speaker.name-before-role", text):
+            names = m.group("names").split()
+            trace = self.rules.trace("speaker.name-before-role")
+            if not self.rules.screen(trace, m.start(), m.end("names"), rejected, names, only=("speaker.not-a-name",)) \
+                    or not self.rules.screen(trace, m.start(), m.end("names"), rejected, text, m,
+                                             only=("speaker.inside-proper-noun", "speaker.bracket-names-no-one")):
+                continue
             first, sur = self._split_name(names)
-            add(m.start(), m.end("names"), {"first": first, "surname": sur, "honorific": ""})
-        for lm in self.speaker_list.finditer(text):  # "Speakers: Ana Ruiz, Jan Novak (DG EMPL), ..."
-            for m in self.listed_name.finditer(lm.group("list")):
+            add(Person(m.start(), m.end("names"), first, sur, trace=trace))
+        for lm in self.rules.finditer("speaker.listed-speakers", text):  # "Speakers: Ana Ruiz, Jan Novak (DG EMPL)"
+            for m in self.rules.finditer("speaker.listed-name", lm.group("list")):
                 names = m.group("names").split()
-                if any(not_a_name(n) for n in names):
-                    continue
-                first, sur = self._split_name(names)
                 at = lm.start("list") + m.start("names")
-                add(at, at + len(m.group("names")), {"first": first, "surname": sur, "honorific": "",
-                                                     "took_floor": True})
-        for m in self.chair_named.finditer(text):
+                trace = named("speaker.listed-speakers", at, at + len(m.group("names")), names)
+                if trace:
+                    first, sur = self._split_name(names)
+                    trace.note("one of a list of speakers")
+                    add(Person(at, at + len(m.group("names")), first, sur, listed=True, trace=trace))
+        for m in self.rules.finditer("speaker.chair-bracket-name", text):
             names = m.group("names").split()
-            if not any(not_a_name(n) for n in names):
+            trace = named("speaker.chair-bracket-name", m.start("names"), m.end("names"), names)
+            if trace:
                 first, sur = self._split_name(names)
-                add(m.start("names"), m.end("names"), {"first": first, "surname": sur, "honorific": ""})
-        for m in self.role_then_name.finditer(text):
+                add(Person(m.start("names"), m.end("names"), first, sur, trace=trace))
+        for m in self.rules.finditer("speaker.role-then-name", text):
             names = m.group("names").split()
-            if any(not_a_name(n) for n in names):
+            trace = named("speaker.role-then-name", m.start("names"), m.end("names"), names)
+            if not trace:
                 continue
             first, sur = self._split_name(names)
-            out[:] = [p for p in out if not (p[0] < m.end("names") and m.start("names") < p[1])]
-            add(m.start("names"), m.end("names"), {"first": first, "surname": sur, "honorific": "",
-                                                   "role_before": (m.start("role"), m.end("role"))})
-        out.sort(key=lambda p: p[0])
+            out[:] = [p for p in out if not (p.start < m.end("names") and m.start("names") < p.end)]
+            add(Person(m.start("names"), m.end("names"), first, sur, role_before=(m.start("role"), m.end("role")),
+                       trace=trace))
+        out.sort(key=lambda p: p.start)
         return out
 
-    @staticmethod
-    def _inside_proper_noun(text: str, start: int) -> bool:
-        """'... Labour and Social Inclusion (Norway)': the words continue a longer name."""
-        before = re.search(r"(\S+)\s+$", text[max(0, start - 40):start])
-        if not before:
-            return False
-        word = before.group(1)
-        return word.lower() in ("of", "and", "for", "&", "the", "de") or (word[:1].isupper() and not
-                                                                          word.endswith((".", ":", ";", ",")))
-
-    @staticmethod
-    def _split_name(names: list[str]) -> tuple[str, str]:
+    def _split_name(self, names: list[str]) -> tuple[str, str]:
         caps = [n for n in names if n.isupper() and len(n) > 1]
         # "Michael Edouard HANDLER", "Lisbeth FRANPLASS ROREN"; else the last word
         i = names.index(caps[0]) if caps else len(names) - 1
-        while i > 0 and names[i - 1].lower() in PARTICLE_WORDS:
+        while i > 0 and names[i - 1].lower() in self.particles:
             i -= 1  # "Youssef El Amrani": the particle goes with the surname
         return " ".join(names[:i]), " ".join(names[i:])
 
     def _not_a_name(self, word: str) -> bool:
         low = word.lower().strip(".")
-        return (low in self.roles or low in self.honorifics or low in self.prepositions
-                or low in self.verbs or low in self.not_names or word in self.organisations
-                or low.endswith(("'s", "’s")))  # "Ireland's JTF": an owner, not a first name
+        return (word in self._country_words or low in self.roles or low in self.honorifics
+                or low in self.prepositions or low in self.verbs or low in self.not_names
+                or word in self.organisations or low.endswith(("'s", "’s")))  # "Ireland's JTF": an owner
 
-    def _is_acronym(self, surname: str) -> bool:
-        return any(w in self.organisations or w in self.not_surnames for w in surname.split())
-
-    def _person(self, text: str, start: int, end: int, attrs: dict, people, countries, orgs) -> Mention:
-        name = text[start:end]
-        name_only = attrs.get("name") or name  # without its honorifics
-        attrs = dict(attrs, kind="person", name=name_only,
-                     gender=self.gender.get(attrs.get("honorific", "").rstrip(".").lower(), ""))
+    def _person(self, text: str, p: Person, people: list[Person], countries: list[Mention], orgs) -> Draft:
+        """A person's draft, with what the apposition after the name (or a role before it) says."""
+        trace = p.trace
+        cue = dict(kind="person", name=p.name or text[p.start:p.end], first=p.first, surname=p.surname,
+                   honorific=p.honorific, gender=self.gender.get(p.honorific.rstrip(".").lower(), ""),
+                   listed=p.listed)
+        end = p.end
         stop = self._apposition_end(text, end, people)
-        if attrs.get("took_floor"):  # one of a list of speakers: only its own bracket describes it
-            bracket = re.match(r"\s?\([^()]*\)", text[end:])
-            stop = end + (bracket.end() if bracket else 0)
+        if p.listed:  # one of a list of speakers: only its own bracket describes it
+            bracket = BRACKET.match(text, end)
+            stop = bracket.end() if bracket else end
         # the next line of a participant list ("... Ministry of Employment Finland: Ms Z") ends the role
         stop = min([stop] + [c.start for c in countries if end < c.start < stop and LIST_LABEL.match(text, c.end)])
         appo = text[end:stop]
@@ -300,21 +354,19 @@ class SpeakerRecogniser(DataComponent):
         if post and post.group(1) in self.not_surnames:
             appo = appo[post.end():]
         of_country = re.match(r"\s+(?:of|from)\s+(?:the\s+)?", text[end:end + 12])
-        if of_country:  # "Mrs Mariel Picado of Costa Rica said"
-            home = [c for c in countries if c.start == end + of_country.end()]
-            if home:
-                attrs = dict(attrs, kind="person", name=name_only, role="", organisation="",
-                             country=home[0].value, intro=bool(attrs["first"]))
-                return Mention(Label.SPEAKER, name, start, end, "speaker:name-of-country", 0.85,
-                               value=name_only, attrs=attrs)
-        lead_end = attrs["role_before"][0] if attrs.get("role_before") else start
+        home = [c for c in countries if of_country and c.start == end + of_country.end()]
+        if home:  # "Mrs Mariel Picado of Costa Rica said"
+            cue.update(role="", organisation="", country=home[0].value, introduced=bool(p.first))
+            trace.note(f"of {home[0].value}")
+            return Draft(p.start, p.end, trace.rule, 0.85, cue["name"], cue, trace)
+        lead_end = p.role_before[0] if p.role_before else p.start
         window = max(0, lead_end - 60)  # "For Spain, Ms X, Minister ...": the country that opens the sentence
         lead = re.search(r"(?:^|[.;]\s+|\n)(?:(?:Speaking\s)?[Ff]or|(?:Speaking\s)?[Oo]n\sbehalf\sof)\s(?:the\s)?"
-                         r"(?P<c>[^,]{3,40}),\s$",
-                         text[window:lead_end])
+                         r"(?P<c>[^,]{3,40}),\s$", text[window:lead_end])
         lead_country = [c.value for c in countries if lead and (c.start, c.end) == (window + lead.start("c"),
                                                                                    window + lead.end("c"))]
-        if appo.strip(" ,") and (appo.startswith((",", " (", "(")) or not attrs["first"]):
+        role = org = country = ""
+        if appo.strip(" ,") and (appo.startswith((",", " (", "(")) or not p.first):
             country, org = self._affiliation(text, end, stop, countries, orgs)
             bracket = re.match(r"\s?\([^()]*\)(?=,)", appo)  # "Name (EL/EPP), President of ...": the role follows
             if bracket:
@@ -332,26 +384,29 @@ class SpeakerRecogniser(DataComponent):
                 org = group.group("group").strip()
             if group:
                 role = role[group.end():].strip(" ,")  # "speaking for the ECR Group, ...": no office
-            attrs.update(role=role if appo.startswith(",") else "", organisation=org, country=country)
-        else:
-            attrs.update(role="", organisation="", country="")
-        if lead_country and not attrs["country"]:
-            attrs["country"] = lead_country[0]
-        if not attrs["country"]:  # "Australia: the Hon. Sarah COLLINS, Minister ...; Mr ..."
-            attrs["country"] = self._listed_under(text, start, countries)
-        before = self.role_before.search(text, max(0, start - 160), start)
+            role = role if appo.startswith(",") else ""
+        if lead_country and not country:
+            country = lead_country[0]
+            trace.note(f"{country} opens the sentence")
+        if not country:  # "Australia: the Hon. Sarah COLLINS, Minister ...; Mr ..."
+            country = self._listed_under(text, p.start, countries)
+            if country:
+                trace.note(f"listed under {country}")
+        before = self.role_before.search(text, max(0, p.start - 160), p.start)
         if before and self.verb_re.search(before.group("role")):
             before = None  # "The Chair noted that the Vice-Chair, Mr X": a clause, not a role
-        span = (before.start("role"), before.end("role")) if before else attrs.get("role_before")
-        if span and not attrs["role"]:  # "The Minister of Labour of Ghana, Hon. Kofi MENSAH, said"
-            attrs["role"] = text[span[0]:span[1]]
+        span = (before.start("role"), before.end("role")) if before else p.role_before
+        if span and not role:  # "The Minister of Labour of Ghana, Hon. Kofi MENSAH, said"
+            role = text[span[0]:span[1]]
             owner = before.start("owner") if before and before.group("owner") else span[0]
             inside = [c for c in countries if owner <= c.start and c.end <= span[1]]
-            attrs["country"] = attrs["country"] or (inside[-1].value if inside else "")
-        attrs["intro"] = bool(attrs["first"]) and bool(attrs.get("role") or attrs.get("country"))
-        return Mention(Label.SPEAKER, name, start, end, "speaker:" + ("honorific" if attrs.get("honorific")
-                                                                      else "name"),
-                       0.9 if attrs["intro"] else 0.75, value=name_only, attrs=attrs)
+            country = country or (inside[-1].value if inside else "")
+        introduced = bool(p.first) and bool(role or country)
+        for label, value in (("role", role), ("organisation", org), ("country", country)):
+            if value and f"{label} {value}" not in " ".join(trace.notes):
+                trace.note(f"{label} {value!r}" if label != "country" else f"country {value}")
+        cue.update(role=role, organisation=org, country=country, introduced=introduced)
+        return Draft(p.start, p.end, trace.rule, 0.9 if introduced else 0.75, cue["name"], cue, trace)
 
     @staticmethod
     def _listed_under(text: str, start: int, countries: list[Mention]) -> str:
@@ -362,19 +417,20 @@ class SpeakerRecogniser(DataComponent):
             return ""
         for c in countries:
             if c.end <= colon and LIST_LABEL.fullmatch(text[c.end:colon + 1]) \
-                    and re.search(r"(?:^|\s)(?:the\s)?$", text[:c.start]):
+                    and re.search(r"(?:^|\s)(?:the\s)?$", text[max(0, c.start - 5):c.start]):
                 return c.value
         return ""
 
-    def _apposition_end(self, text: str, end: int, people) -> int:
+    def _apposition_end(self, text: str, end: int, people: list[Person]) -> int:
         """Where the role after a name stops: a speech verb, the next person, a sentence end."""
         limit = len(text)
-        sentence = re.search(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;", text[end:])
+        sentence = CLAUSE_END.search(text, end)
         if sentence:
-            limit = end + sentence.start()
-        for s, _, _ in people:
-            if end < s < limit and not re.search(r"\b(?:of|to|for|with|by)\s+(?:the\s+)?$", text[max(0, s - 12):s]):
-                limit = s
+            limit = sentence.start()
+        for p in people:
+            if end < p.start < limit and not re.search(r"\b(?:of|to|for|with|by)\s+(?:the\s+)?$",
+                                                       text[max(0, p.start - 12):p.start]):
+                limit = p.start
                 break
         depth = 0
         for i in range(end, limit):
@@ -392,8 +448,7 @@ class SpeakerRecogniser(DataComponent):
         inside = [c for c in countries if start <= c.start and c.end <= stop]
         paren = [c for c in inside if text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"
                  or c.rule == "country.group-code"]
-        org_name = ""
-        org_code = ""
+        org_name = org_code = ""
         for s, e, acronym, kind in orgs:
             if start <= s and e <= stop:
                 org_name = text[s:e]
@@ -403,8 +458,7 @@ class SpeakerRecogniser(DataComponent):
                     org_name = acr.group(1) if acr else org_name
                 break
         if not org_name:
-            m = re.search(r"((?:[A-Z][\w-]*\s)*(?i:" + "|".join(map(re.escape, self.org_heads))
-                          + r")\b[^,()]*)", text[start:stop])
+            m = re.search(r"((?:[A-Z][\w-]*\s)*(?i:" + alternation(self.org_heads) + r")\b[^,()]*)", text[start:stop])
             org_name = m.group(1).strip() if m and m.group(1)[:1].isupper() else ""
         if paren:
             return paren[-1].value, org_name
@@ -418,17 +472,17 @@ class SpeakerRecogniser(DataComponent):
         return "", org_name
 
     # ------------------------------------------------------------------ delegations
-    def _delegations(self, text: str, countries: list[Mention], orgs) -> list[Mention]:
-        out: list[Mention] = []
+    def _delegations(self, text: str, countries: list[Mention], orgs) -> list[Draft]:
+        out: list[Draft] = []
         for c in countries:  # "Several delegations (DE, FR, EL) supported": each of them spoke
-            if c.rule == "country.code-list" and re.search(r"\b(delegations|member states|members|countries)\s*\([^()]*$",
-                                                           text[max(0, c.start - 120):c.start], re.I):
+            if c.rule == "country.code-list" and self.rules.search("speaker.delegation-listed", text,
+                                                                    max(0, c.start - 120), c.start):
                 out.append(self._delegation(text, c.start, c.end, c.value, c.text, "listed", c.end,
-                                            floor_candidate=False))
+                                            "speaker.delegation-listed", co_subject=True))
         bodies = [(c.start, c.end, c.value, c.text, c.evidence.form) for c in countries
                   if c.rule != "country.code-list"]
         bodies += [(s, e, "EU" if kind == "eu" else acr, text[s:e], "org") for s, e, acr, kind in orgs]
-        for m in self.represented_body.finditer(text):  # "The representative of the INTERNATIONAL COUNCIL OF NURSES"
+        for m in self.rules.finditer("speaker.represented-body", text):  # "The representative of the ICN"
             words = m.group("body").split()
             while words and words[-1].lower() in ("of", "for", "and", "on", "the", "&"):
                 words.pop()
@@ -441,42 +495,40 @@ class SpeakerRecogniser(DataComponent):
         for i, (s, e, code, name, kind) in enumerate(bodies):
             if i in listed:
                 continue
-            before = text[max(0, s - 100):s]
-            m = self.delegation_before.search(before)
-            head_start = s - len(before) + m.start("head") if m else None
+            m = self.rules.search("speaker.delegation-head", text, max(0, s - 100), s)
             if m is None and kind in ("adjective", "name", "alias", "org"):
-                after = self.delegation_after.match(text[e:e + 30])
+                after = self.rules.match("speaker.delegation-adjective", text, e, min(len(text), e + 30))
                 if after:  # "the Australian representative", "Japan's delegation"
                     start = s - 4 if text[max(0, s - 4):s].lower() == "the " else s
-                    out.append(self._delegation(text, start, e + after.end(), code, name, "adjective", e))
+                    out.append(self._delegation(text, start, after.end(), code, name, "adjective", e,
+                                                "speaker.delegation-adjective"))
                     continue
                 if kind == "adjective":
                     continue
             if m is None and kind in ("name", "alias", "org"):
                 group = self._subject_list(text, bodies, i)
-                if group:  # "Germany, France and Italy called for ...", "The United States said ..."
-                    for n, j in enumerate(group):
-                        s2, e2, code2, name2, _ = bodies[j]
-                        start = s2 - 4 if text[max(0, s2 - 4):s2].lower() == "the " else s2
-                        out.append(self._delegation(text, start, e2, code2, name2, "subject", e2,
-                                                    floor_candidate=n == 0))
-                        listed.add(j)
-                    continue
-            if m is None or (kind == "adjective"):
+                for n, j in enumerate(group):  # "Germany, France and Italy called for ...", "The US said ..."
+                    s2, e2, code2, name2, _ = bodies[j]
+                    start = s2 - 4 if text[max(0, s2 - 4):s2].lower() == "the " else s2
+                    out.append(self._delegation(text, start, e2, code2, name2, "subject", e2,
+                                                "speaker.delegation-subject", co_subject=n > 0))
+                    listed.add(j)
                 continue
-            start = head_start
+            if m is None or kind == "adjective":
+                continue
+            start = m.start("head")
             if text[max(0, start - 4):start].lower() == "the ":
                 start -= 4
-            out.append(self._delegation(text, start, e, code, name, m.group("head").lower(), e))
+            head = m.group("head").lower()
+            out.append(self._delegation(text, start, e, code, name, head, e, "speaker.delegation-head"))
             # "The representatives of Cuba, Peru and Chile": the others join
             j, last = i + 1, e
-            while m.group("head").lower().endswith("s") and j < len(bodies):
+            while head.endswith("s") and j < len(bodies):
                 s2, e2, code2, name2, kind2 = bodies[j]
                 if not re.fullmatch(r"\s*(,|,?\s*and|&)\s*(the\s+)?", text[last:s2]) or kind2 == "adjective":
                     break
-                joined = self._delegation(text, s2, e2, code2, name2, "listed", e2, floor_candidate=False)
-                joined.attrs["follows_head"] = True
-                out.append(joined)
+                out.append(self._delegation(text, s2, e2, code2, name2, "listed", e2, "speaker.delegation-head",
+                                            co_subject=True, follows_head=True))
                 listed.add(j)
                 last, j = e2, j + 1
         return out
@@ -496,7 +548,7 @@ class SpeakerRecogniser(DataComponent):
     def _subject_country(self, text: str, s: int, e: int) -> bool:
         """'The United States said', 'While the US appreciated': a country as the subject."""
         before = text[max(0, s - 30):s]
-        if not re.search(r"(^|[.;:]\s+|\n|\b(while|although|whereas|and|but|as|since)\s+)(the\s+)?$", before, re.I):
+        if not re.search(rf"(^|[.;:]\s+|\n|\b({self.clause_openers})\s+)(the\s+)?$", before, re.I):
             return False
         after = text[e:e + 120]
         label = re.match(r"\s*(?:\([^()]{1,40}\))?\s*:\s+(?:the\s+)?(?P<next>[\w.]+)", after)
@@ -509,210 +561,195 @@ class SpeakerRecogniser(DataComponent):
         return bool(m and m.group(1).lower() in self.verbs)
 
     def _delegation(self, text: str, start: int, end: int, code: str, name: str, form: str, name_end: int,
-                    floor_candidate: bool = True) -> Mention:
-        attrs = {"kind": "delegation", "name": name, "country": code, "form": form,
-                 "floor_candidate": floor_candidate}
+                    rule: str, co_subject: bool = False, follows_head: bool = False) -> Draft:
+        trace = self.rules.trace(rule)
+        cue = dict(kind="delegation", name=name, country=code, form=form, co_subject=co_subject,
+                   follows_head=follows_head)
         title = re.sub(r"\s+", " ", form)
-        if title in PERSON_TITLES:  # "the Under-Secretary of Mexico": a person, if one with that title spoke
-            attrs["title"] = title
+        if title in self.person_titles:  # "the Under-Secretary of Mexico": a person, if one with that title spoke
+            cue["title"] = title
         behalf = self.behalf.match(text[name_end:name_end + 120].lstrip(", "))
         if behalf:
-            attrs["behalf"] = behalf.group("group").strip()
-        return Mention(Label.SPEAKER, text[start:end], start, end, "speaker:delegation-" + re.sub(r"\W+", "-", form),
-                       0.9, value=name, attrs=attrs)
+            cue["behalf"] = behalf.group("group").strip()
+            trace.note(f"on behalf of {cue['behalf']}")
+        trace.note(f"{name} ({code or 'no country'})")
+        return Draft(start, end, trace.rule, 0.9, name, cue, trace)
 
     # ------------------------------------------------------------------ chairs, collectives
-    def _chairs(self, text: str, people) -> list[Mention]:
-        out: list[Mention] = []
-        for m in self.chair_decl.finditer(text):
-            nxt = [p for p in people if p[0] == m.end()]
-            if nxt and not self._addressed(text, nxt[0][1]):
-                office = m.group("office")
-                out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"), "speaker:chair-declared",
-                                   0.9, value=office, attrs={"kind": "chair-declared", "office": office,
-                                                             "person_start": nxt[0][0]}))
-        for m in self.chair_turn.finditer(text):
+    def _chairs(self, text: str, people: list[Person], rejected: list[Rejection]) -> list[Draft]:
+        out: list[Draft] = []
+        starts = {p.start: p for p in people}
+
+        def declared(rule: str, s: int, e: int, office: str, person: int, resumed: bool = False) -> Draft:
+            trace = self.rules.trace(rule)
+            trace.note(f"{office} is the person named at {person}")
+            return Draft(s, e, rule, 0.85 if rule in ("speaker.chair-after-name", "speaker.chaired-by") else 0.9,
+                         office, dict(kind="chair-declared", office=office, declares=person, resumed=resumed,
+                                      presides=office.lower() in self.presiding), trace)
+
+        for m in self.rules.finditer("speaker.chair-declaration", text):
+            nxt = starts.get(m.end())
+            trace = self.rules.trace("speaker.chair-declaration")
+            if nxt and self.rules.screen(trace, m.start("office"), m.end("office"), rejected, text, nxt.end):
+                out.append(declared("speaker.chair-declaration", m.start("office"), m.end("office"), m.group("office"),
+                                    nxt.start))
+        for m in self.rules.finditer("speaker.chair-turn", text):
             office = re.sub(r"^the\s+", "", m.group("office"), flags=re.I)
-            inner = [p for p in people if m.start("inner") <= p[0] < m.end("inner")] if m.group("inner") else []
+            inner = [p for p in people if m.start("inner") <= p.start < m.end("inner")] if m.group("inner") else []
             if inner:  # "CHAIR (Senator Hartigan): ...": that person chairs, and speaks
-                out.append(Mention(Label.SPEAKER, m.group("office"), m.start("office"), m.end("office"),
-                                   "speaker:chair-turn", 0.9, value=office,
-                                   attrs={"kind": "chair-declared", "office": office, "person_start": inner[0][0]}))
+                out.append(declared("speaker.chair-turn", m.start("office"), m.end("office"), office, inner[0].start))
                 continue
             # "Chairman: Mr X (Malaysia)", "Rapporteur: Radu Ionescu (S&D)" declare a chair
-            name = re.match(rf"{FIRST}(?:{SPACE}(?:{TITLE}|{CAPS}))+(?={SPACE}?(?:\(|,|$))", text[m.end():], re.M)
-            if not name or self._addressed(text, m.end() + name.end()):
-                out.append(Mention(Label.SPEAKER, m.group("office"), m.start("office"), m.end("office"),
-                                   "speaker:chair-turn", 0.9, value=office,
-                                   attrs={"kind": "chair", "office": office, "name": office, "turn": True}))
-        for start, end, _ in people:
+            name = self.name_prefix.match(text, m.end())
+            if not name or self._addressed(text, name.end()) is not None:
+                trace = self.rules.trace("speaker.chair-turn")
+                trace.note(f"a turn label for the {office}")
+                out.append(Draft(m.start("office"), m.end("office"), trace.rule, 0.9, office,
+                                 dict(kind="chair", office=office, name=office, label=True,
+                                      presides=office.lower() in self.presiding), trace))
+        for p in people:
             # "(Chair)", "elected Ms X (Norway) as its Chairperson.", "Deputy X resumed the Chair."
-            after = re.match(r"(?:(?:\s?\([^()]{1,40}\))?,?\s?(?:\(|as\s(?:its\s|the\s)?)?"
-                             r"|\s(?P<taken>took|resumed|assumed)\sthe\s)(?P<office>Chair|Chairman"
-                             r"|Chairwoman|Chairperson|Co-Chair|Vice-Chair|President)\b(?=[),.;])",
-                             text[end:end + 80])
-            window = max(0, start - 25)
-            by = re.search(r"\b(?:chaired|presided(?:\sover)?|moderated)\sby\s$", text[window:start])
-            if after or by:
-                office = after.group("office") if after else ("Moderator" if "moderated" in by.group(0) else "Chair")
-                s, e = (end + after.start("office"), end + after.end("office")) if after else \
-                    (window + by.start(), start - 1)
-                # who "resumed the Chair" held it before: the turns of an unnamed "Chairman:" are theirs
-                out.append(Mention(Label.SPEAKER, text[s:e], s, e, "speaker:chair-declared", 0.85,
-                                   value=office, attrs={"kind": "chair-declared", "office": office,
-                                                        "person_start": start,
-                                                        "resumed": bool(after and after.group("taken") == "resumed")}))
-        for m in self.chair_ref.finditer(text):
-            if re.match(r"\s*:", text[m.end():]) or re.match(r"\s+of\b", text[m.end():]) \
-                    or any(o.start == m.start("office") for o in out):  # "X resumed the Chair"
-                continue
+            after = self.rules.match("speaker.chair-after-name", text, p.end, min(len(text), p.end + 80))
+            by = self.rules.search("speaker.chaired-by", text, max(0, p.start - 25), p.start)
+            if after:
+                out.append(declared("speaker.chair-after-name", after.start("office"), after.end("office"),
+                                    after.group("office"), p.start, resumed=after.group("taken") == "resumed"))
+            elif by:
+                office = "Moderator" if "moderated" in by.group(0) else "Chair"
+                out.append(declared("speaker.chaired-by", by.start(), p.start - 1, office, p.start))
+        for m in self.rules.finditer("speaker.chair-reference", text):
+            trace = self.rules.trace("speaker.chair-reference")
+            if any(o.start == m.start("office") for o in out) or \
+                    not self.rules.screen(trace, m.start(), m.end(), rejected, text, m):
+                continue  # "X resumed the Chair"
             office = m.group("office")
             # "The Chair, X,", "The Chair (X)", "The Chair, the Minister of Labour of Colombia, X,"
-            named = [p for p in people if p[0] == m.end() + 2 and (text[m.end():m.end() + 2] == ", " or
-                                                                   text[m.end():m.end() + 2] == " ("
-                                                                   and text[p[1]:p[1] + 1] == ")")
-                     or m.end() < p[0] and re.fullmatch(r",\s(?:the\s)?[^,;.()]{3,80},\s", text[m.end():p[0]])]
+            named = [p for p in people if p.start == m.end() + 2 and (text[m.end():m.end() + 2] == ", " or
+                                                                      text[m.end():m.end() + 2] == " ("
+                                                                      and text[p.end:p.end + 1] == ")")
+                     or m.end() < p.start and re.fullmatch(r",\s(?:the\s)?[^,;.()]{3,80},\s", text[m.end():p.start])]
             if named:  # "The Chair, Dragoș Pîslaru, opened", "The Deputy Speaker (Lord Ramsden of Hull)"
-                out.append(Mention(Label.SPEAKER, office, m.start("office"), m.end("office"),
-                                   "speaker:chair-declared", 0.9, value=office,
-                                   attrs={"kind": "chair-declared", "office": office, "person_start": named[0][0]}))
+                out.append(declared("speaker.chair-named", m.start("office"), m.end("office"), office,
+                                    named[0].start))
                 continue
-            out.append(Mention(Label.SPEAKER, text[m.start():m.end()], m.start(), m.end(), "speaker:chair", 0.85,
-                               value=office, attrs={"kind": "chair", "office": office, "name": office}))
-        for m in self.role_ref.finditer(text):  # "the Minister indicated": the last speaker with that title
-            out.append(Mention(Label.SPEAKER, text[m.start():m.end()], m.start(), m.end(), "speaker:role-reference",
-                               0.7, value=m.group("role"), attrs={"kind": "role-ref", "role": m.group("role")}))
+            trace.note(f"the office of {office}")
+            out.append(Draft(m.start(), m.end(), trace.rule, 0.85, office,
+                             dict(kind="chair", office=office, name=office,
+                                  presides=office.lower() in self.presiding), trace))
+        for m in self.rules.finditer("speaker.role-reference", text):  # "the Minister indicated"
+            trace = self.rules.trace("speaker.role-reference")
+            trace.note(f"the last {m.group('role')} introduced")
+            out.append(Draft(m.start(), m.end(), trace.rule, 0.7, m.group("role"),
+                             dict(kind="role-ref", role=m.group("role")), trace))
         return out
 
-    def _collectives(self, doc: Doc, text: str) -> list[Mention]:
+    def _collectives(self, doc: Doc, text: str) -> list[Draft]:
         out = []
         for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
             s = sent.start_char
             head = text[s:s + 60].lower()
             for phrase in self.collective:
                 if head.startswith(phrase) and re.match(r"\W", head[len(phrase):len(phrase) + 1] or " "):
-                    after = text[s + len(phrase):s + len(phrase) + 40]
-                    if re.match(r"\s+(?:\w+ly\s+|also\s+|then\s+)?(\w+)", after) and \
-                            re.match(r"\s+(?:\w+ly\s+|also\s+|then\s+)?(\w+)", after).group(1).lower() in self.verbs:
-                        out.append(Mention(Label.SPEAKER, text[s:s + len(phrase)], s, s + len(phrase),
-                                           "speaker:collective", 0.6, value="", attrs={"kind": "collective"}))
+                    verb = re.match(r"\s+(?:\w+ly\s+|also\s+|then\s+)?(\w+)", text[s + len(phrase):s + len(phrase) + 40])
+                    if verb and verb.group(1).lower() in self.verbs:
+                        trace = self.rules.trace("speaker.collective")
+                        trace.note(f"'{phrase}' {verb.group(1)}: nobody's turn")
+                        out.append(Draft(s, s + len(phrase), trace.rule, 0.6, "", dict(kind="collective"), trace))
                     break
         return out
 
-    # ------------------------------------------------------------------ floor
-
-    def _present_only(self, text: str, end: int, sentence_end: int) -> bool:
-        """The clause after a mention says it was there, before any speech verb."""
-        return self.presence_re.match(text, end, sentence_end) is not None
-
-    @staticmethod
-    def _spokespeople(text: str, found: list[Mention]) -> None:
+    def _spokespeople(self, text: str, drafts: list[Draft]) -> None:
         """'The delegate from Chile (Ms Catalina ROJAS) reported', 'The Secretariat (Mr Paolo RICCI,
         Directorate ...) presented', 'The delegation of Ghana, led by Hon. X, shared': the person
         in brackets, or who leads, speaks for that delegation or body."""
-        persons = {m.start: m for m in found if m.attrs.get("kind") == "person"}
-        for m in found:
-            if m.attrs.get("kind") not in ("delegation", "chair"):
+        persons = {d.start: d for d in drafts if d.cue["kind"] == "person"}
+        for d in drafts:
+            if d.cue["kind"] not in ("delegation", "chair"):
                 continue
-            p = persons.get(m.end + 2) if text[m.end:m.end + 2] == " (" else None
+            p = persons.get(d.end + 2) if text[d.end:d.end + 2] == " (" else None
             # "The delegation of Ghana, led by Hon. X", "The Minister of Labour of Liberia, Hon. X, said"
-            led = re.match(r",?\s(?:(?:led|headed)\sby\s)?", text[m.end:m.end + 16])
-            if p is None and led and (led.group(0).strip() or m.attrs.get("kind") == "delegation"):
-                p = persons.get(m.end + led.end())
+            led = re.match(r",?\s(?:(?:led|headed)\sby\s)?", text[d.end:d.end + 16])
+            if p is None and led and (led.group(0).strip() or d.cue["kind"] == "delegation"):
+                p = persons.get(d.end + led.end())
             if p is None:
                 continue
-            p.attrs["country"] = p.attrs.get("country") or m.attrs.get("country", "")
-            p.attrs["organisation"] = p.attrs.get("organisation") or (m.attrs.get("office") or "")
-            p.attrs["intro"] = True
-            p.attrs["speaks_for_delegation"] = True  # "led by Hon. X": the preposition does not silence X
-            if m.attrs.get("kind") == "chair":
-                p.attrs["speaks_for"] = m.attrs["office"]  # later "The Secretariat said": this person
-            m.attrs["floor_candidate"] = False
-            m.attrs["represented"] = True
+            p.cue["country"] = p.cue.get("country") or d.cue.get("country", "")
+            p.cue["organisation"] = p.cue.get("organisation") or d.cue.get("office", "")
+            p.cue.update(introduced=True, speaks_for_delegation=True)
+            if d.cue["kind"] == "chair":
+                p.cue["office"] = d.cue["office"]  # later "The Secretariat said": this person
+            p.trace.note(f"speaks for {d.value}")
+            d.cue["represented_by"] = p.start
+            d.trace.note(f"represented by {p.value}")
 
-    @staticmethod
-    def _addressed(text: str, end: int) -> bool:
+    def _labels(self, text: str, drafts: list[Draft]) -> None:
+        """'Senator DRUMMOND: ...', 'Ms Aoife Byrne: ...': a transcript's label, the name alone at the
+        start of a line before a colon; or the person a label 'CHAIR (Senator Hartigan):' names."""
+        chairing = {d.cue["declares"] for d in drafts if d.rule == "speaker.chair-turn"
+                    and d.cue["kind"] == "chair-declared"}
+        for d in drafts:
+            if d.cue["kind"] != "person":
+                continue
+            line = text[text.rfind("\n", 0, d.start) + 1:d.start]
+            if d.start in chairing or not line.strip() and \
+                    re.match(r"(?:\s?\([^()\n]{1,80}\))?\s?:\s", text[d.end:d.end + 90]) is not None:
+                d.cue["label"] = True
+                d.trace.note("a transcript's turn label")
+
+    def _addressed(self, text: str, end: int) -> str | None:
         """'CHAIR: Senator Keane, you have the call.': the name is spoken to, in a turn, not declared."""
         stop = text.find("\n", end)
-        return re.search(r"\b(?:you|your|I|we|our|us|me|my)\b", text[end:stop if stop >= 0 else None]) is not None
+        m = re.search(rf"\b(?:{self.addressee})\b", text[end:stop if stop >= 0 else None])
+        return f"'{m.group(0)}' after the name: it is spoken to, not declared" if m else None
 
-    @staticmethod
-    def _turn(text: str, m: Mention, chairing: set[int]) -> bool:
-        """'Senator DRUMMOND: ...', 'Ms Aoife Byrne: ...': a transcript's label, the name alone at
-        the start of a line before a colon; or the person a label 'CHAIR (Senator Hartigan):' names."""
-        if m.start in chairing:
-            return True
-        line = text[text.rfind("\n", 0, m.start) + 1:m.start]
-        return not line.strip() and re.match(r"(?:\s?\([^()\n]{1,80}\))?\s?:\s", text[m.end:m.end + 90]) is not None
+    # ------------------------------------------------------------------ vetoes
+    @veto("speaker.not-a-name")
+    def _not_a_name_veto(self, names: list[str]) -> str | None:
+        bad = [n for n in names if self._not_a_name(n)]
+        return f"'{bad[0]}' is a role, honorific, verb, country or function word, not a name" if bad else None
 
-    @staticmethod
-    def _addresses(m: Mention) -> bool:
-        """A mention that takes the floor by itself when it opens a sentence, verb or not:
-        'The representative of Norway was of the view ...', 'Jane DOE, Minister (Ireland): ...'.
-        A chair needs a speech verb: 'The Secretariat would prepare a summary' is no statement."""
-        kind = m.attrs.get("kind")
-        return (kind == "delegation" and m.attrs.get("form") not in ("subject", "listed")) \
-            or (kind == "person" and bool(m.attrs.get("intro")))
+    @veto("speaker.code-surname")
+    def _code_surname(self, names: list[str]) -> str | None:
+        """'Member States MS', 'Articles XXIV': a code or an organisation in capitals is no surname."""
+        surname = names[-1]
+        if any(w in self.organisations or w in self.not_surnames for w in surname.split()) \
+                or len(surname.replace(" ", "")) < 3 or re.fullmatch(r"[IVXLC]+", surname):
+            return f"'{surname}' is a code, not a surname"
+        return None
 
-    def _mark_floor(self, doc: Doc, text: str, found: list[Mention]) -> None:
-        """In each sentence, the first speaker not governed by a preposition and followed by a
-        speech verb holds the floor."""
-        sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
-            else [(0, len(text))]
-        # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
-        whole = {a: (s, e) for s, e in sents for a, _ in _clauses(text, s, e)}  # each clause's sentence
-        sents = [(a, b) for s, e in sents for a, b in _clauses(text, s, e)]
-        chairing = {m.attrs["person_start"] for m in found if m.rule == "speaker:chair-turn"
-                    and m.attrs["kind"] == "chair-declared"}
-        for m in found:
-            if m.attrs.get("kind") == "person" and self._turn(text, m, chairing):
-                m.attrs["turn"] = True
-        for s, e in sents:
-            inside = [m for m in found if s <= m.start < e and m.attrs.get("kind") != "chair-declared"]
-            for m in inside:
-                prev = re.search(r"(\w+)\W*$", text[max(s, m.start - 25):m.start])
-                if prev and prev.group(1).lower() in self.prepositions:
-                    m.attrs["governed"] = prev.group(1).lower()
-            for m in inside:
-                if self._present_only(text, m.end, e):
-                    m.attrs["absent"] = True  # "Mr X (Sweden) had sent his apologies": there, or not, but silent
-                opens = re.fullmatch(r"[\s\d.()-]*(?:[A-Z][\w -]{0,30}:\s*)?(?:the\s+)?", text[s:m.start],
-                                     re.I) is not None  # "7. The representative ...", "Moderator: Jane DOE, ..."
-                if opens and not m.attrs.get("absent"):
-                    m.attrs["opens"] = True
-            # "Canada: Mr X, Minister ...; Ms Y, Deputy Minister ...": a list of participants, no statement
-            listing = self.verb_re.search(text, *whole[s]) is None and \
-                sum(1 for m in found if whole[s][0] <= m.start < whole[s][1] and m.attrs.get("intro")) >= 2
-            for m in inside:
-                if listing:
-                    m.attrs["listed"] = True
-                    continue
-                if m.attrs.get("turn"):  # a transcript gives the floor by the label alone
-                    m.attrs.update(floor=True, sentence_start=s)
-                    break
-                if not m.attrs.get("floor_candidate", True) or \
-                        m.attrs.get("governed") and not m.attrs.get("speaks_for_delegation"):
-                    continue
-                if m.attrs.get("absent"):
-                    continue  # "Representatives of Ukraine attended the lunch"
-                verb = self.verb_re.search(text, m.end, e)
-                if verb and SUBORDINATE.match(text, s) and "," in text[m.end:verb.start()]:
-                    continue  # "As Sir Geoffrey LOWE had to leave, the Chair asked ...": not the subject
-                if verb is None and not (m.attrs.get("opens") and self._addresses(m)):
-                    continue
-                m.attrs["floor"] = True
-                m.attrs["sentence_start"] = s
-                break
+    @veto("speaker.inside-proper-noun")
+    def _inside_proper_noun(self, text: str, m: re.Match) -> str | None:
+        """'... Labour and Social Inclusion (Norway)': the words continue a longer name."""
+        before = re.search(r"(\S+)\s+$", text[max(0, m.start() - 40):m.start()])
+        if not before:
+            return None
+        word = before.group(1)
+        if word.lower() in ("of", "and", "for", "&", "the", "de") or (word[:1].isupper() and not
+                                                                       word.endswith((".", ":", ";", ","))):
+            return f"the words continue a longer name after '{word}'"
+        return None
 
+    @veto("speaker.bracket-names-no-one")
+    def _bracket_names_no_one(self, text: str, m: re.Match) -> str | None:
+        """'Labour Market (VIA - ...)': only a country or a role in brackets names a person."""
+        paren = m.group("paren")
+        if paren and not m.group("prole") and not any(w in paren for w in self._country_words) and \
+                not re.match(r"(?:the\s)?(?i:" + alternation(self.roles) + r")\b", paren):
+            return "the bracket after the words holds neither a country nor a role"
+        return None
 
-SUBORDINATE = re.compile(r"[\s\d.()-]*(?:as|while|when|since|after|before|although|though|because|if|once|until)\s",
-                         re.I)
+    @veto("speaker.addressed")
+    def _addressed_veto(self, text: str, end: int) -> str | None:
+        return self._addressed(text, end)
 
+    @veto("speaker.office-label")
+    def _office_label(self, text: str, m: re.Match) -> str | None:
+        return "an office before a colon is a label" if re.match(r"\s*:", text[m.end():m.end() + 3]) else None
 
-def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    cuts = [start] + [m.end() for m in re.finditer(r";\s+", text[start:end]) if m.end() < end - start]
-    cuts = [start] + [start + c for c in cuts[1:]]
-    return list(zip(cuts, cuts[1:] + [end]))
+    @veto("speaker.office-of")
+    def _office_of(self, text: str, m: re.Match) -> str | None:
+        return "the office of something else ('The Chair of the Committee')" if re.match(
+            r"\s+of\b", text[m.end():m.end() + 4]) else None
 
 
 @Language.factory("meeting_speakers")

@@ -1,0 +1,262 @@
+"""Turns: which speaker mentions took the floor, and where each turn begins.
+
+Decided over the whole document, after the speakers are found: in each clause the first
+speaker that is the subject of a speech verb (or that opens the sentence introduced with a
+role) opens a turn at the sentence's start; a transcript's labels give the floor by themselves,
+and in a transcript only they do. Each decision is a ``Floor`` named by its rule
+(``models/<pipeline>/turns/patterns.toml``); a mention that took no floor leaves the veto that
+stopped it among the Doc's rejections.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..data import Floor, Label, Mention
+from .common import DataComponent, grammar, mentions_of, read_words, rejections_of
+from .rules import Rejection, Trace, alternation, veto
+
+TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
+
+
+@dataclass
+class Clause:
+    """A clause (a sentence, or its part after a semicolon) and the sentence it belongs to."""
+
+    start: int
+    end: int
+    sentence: tuple[int, int]
+
+
+@dataclass
+class Seen:
+    """What the turn rules read around one speaker mention."""
+
+    mention: Mention
+    clause: Clause | None = None
+    governed: str = ""  # the preposition before it ("of", "by")
+    absent: bool = False  # "attended", "sent apologies"
+    opens: bool = False  # it opens its sentence
+    listing: bool = False  # its sentence lists participants, no one speaks
+
+
+class TurnRecogniser(DataComponent):
+    files = ("presence_verbs.txt", "patterns.toml")
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+
+    def load(self, path: Path) -> None:
+        words = grammar(path.parent)
+        self.prepositions = set(words["governing_prepositions"])
+        self.subordinators = re.compile(rf"[\s\d.()-]*(?:{alternation(words['subordinators'])})\s", re.I)
+        self.verbs = re.compile(rf"\b(?:{alternation(read_words(path.parent / 'speakers' / 'speech_verbs.txt'))})\b")
+        self.load_rules(path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        rejected = rejections_of(doc)
+        speakers = [m for m in mentions_of(doc, Label.SPEAKER) if m.evidence.kind not in ("host",)]
+        seen = self._read(doc, text, speakers)
+        floor: dict[tuple[int, int], Floor] = {}
+
+        def decide(s: Seen, rule: str, opens_turn: bool, note: str = "") -> None:
+            m = s.mention
+            trace = self.rules.trace(rule)
+            trace.note(note)
+            start = self._turn_start(doc, s.clause.start) if opens_turn and s.clause else m.start
+            floor[(m.start, m.end)] = Floor(m.start, m.end, True, opens_turn, start, rule, trace.explain())
+
+        clauses: dict[int, list[Seen]] = {}
+        for s in seen:
+            if s.clause is not None:
+                clauses.setdefault(s.clause.start, []).append(s)
+        for group in clauses.values():
+            self._clause_floor(text, group, decide, rejected)
+        self._transcript(floor, seen, rejected)
+        self._spoke(seen, floor, decide)
+        doc._.floor = sorted(floor.values(), key=lambda f: f.start)
+        return doc
+
+    # ------------------------------------------------------------------ reading
+    def _read(self, doc: Doc, text: str, speakers: list[Mention]) -> list[Seen]:
+        sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
+            else [(0, len(text))]
+        # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
+        clauses = [Clause(a, b, (s, e)) for s, e in sents for a, b in _clauses(text, s, e)]
+        starts = [c.start for c in clauses]
+        intro_in: dict[tuple[int, int], int] = {}
+        for m in speakers:
+            if m.evidence.kind == "person" and m.evidence.introduced:
+                c = _clause_at(clauses, starts, m.start)
+                if c is not None:
+                    intro_in[c.sentence] = intro_in.get(c.sentence, 0) + 1
+        out = []
+        for m in speakers:
+            s = Seen(m)
+            if m.evidence.kind != "chair-declared":
+                s.clause = _clause_at(clauses, starts, m.start)
+            if s.clause is not None:
+                c = s.clause
+                prev = re.search(r"(\w+)\W*$", text[max(c.start, m.start - 25):m.start])
+                if prev and prev.group(1).lower() in self.prepositions:
+                    s.governed = prev.group(1).lower()
+                s.absent = self.rules.match("turn.presence", text, m.end, c.end) is not None
+                opening = self.rules.match("turn.sentence-opening", text, c.start, m.start)
+                s.opens = not s.absent and opening is not None and opening.end() == m.start
+                s.listing = self.verbs.search(text, *c.sentence) is None and intro_in.get(c.sentence, 0) >= 2
+            out.append(s)
+        return out
+
+    @staticmethod
+    def _turn_start(doc: Doc, start: int) -> int:
+        """A turn begins at its sentence, or at its paragraph when only a number stands before it
+        ('2. Mr. Tanaka said')."""
+        for block in doc.spans.get("blocks", []):
+            if block.start_char <= start < block.end_char:
+                if not re.search(r"[^\W\d_]", doc.text[block.start_char:start]):
+                    return block.start_char
+                break
+        return start
+
+    # ------------------------------------------------------------------ deciding
+    def _clause_floor(self, text: str, group: list[Seen], decide, rejected: list[Rejection]) -> None:
+        """In a clause, the first speaker not governed by a preposition and followed by a speech
+        verb holds the floor (or one introduced at the opening of the sentence)."""
+        for s in group:
+            m = s.mention
+            trace = self.rules.trace("turn.subject-verb")
+            if s.listing:
+                rejected.append(Rejection(trace.rule, m.start, m.end, "turn.participant-list",
+                                          "its sentence lists participants, with no speech verb"))
+                continue
+            if m.evidence.label:  # a transcript gives the floor by the label alone
+                decide(s, "turn.label", True, "a transcript's turn label")
+                return
+            if not self.rules.screen(trace, m.start, m.end, rejected, text, s,
+                                     only=("turn.not-a-candidate", "turn.governed", "turn.present-only")):
+                continue
+            verb = self.verbs.search(text, m.end, s.clause.end)
+            if verb and self.subordinators.match(text, s.clause.start) and "," in text[m.end:verb.start()]:
+                rejected.append(Rejection(trace.rule, m.start, m.end, "turn.subordinate",
+                                          "the subject of a subordinate clause"))
+                continue
+            if verb is None:
+                if s.opens and self._addresses(m):
+                    decide(s, "turn.introduction", True, "introduced at the opening of its sentence")
+                    return
+                rejected.append(Rejection(trace.rule, m.start, m.end, "turn.no-speech-verb",
+                                          "no speech verb after it in its clause"))
+                continue
+            decide(s, "turn.subject-verb", True, f"the subject of '{verb.group(0)}'")
+            return
+
+    @staticmethod
+    def _addresses(m: Mention) -> bool:
+        """A mention that takes the floor by itself when it opens a sentence, verb or not:
+        'The representative of Norway was of the view ...', 'Jane DOE, Minister (Ireland): ...'.
+        A chair needs a speech verb: 'The Secretariat would prepare a summary' is no statement."""
+        cue = m.evidence
+        return (cue.kind == "delegation" and cue.form not in ("subject", "listed")) \
+            or (cue.kind == "person" and cue.introduced)
+
+    def _transcript(self, floor: dict[tuple[int, int], Floor], seen: list[Seen], rejected: list[Rejection]) -> None:
+        """In a transcript ("Senator DRUMMOND: ...") only the labels give the floor: "the Fair Work
+        Ombudsman recovered $1.3 million" inside a turn is the speaker talking about someone."""
+        labels = sum(1 for f in floor.values() if f.rule == "turn.label")
+        if labels < TRANSCRIPT_TURNS or labels * 2 < len(floor):
+            return
+        for key, f in list(floor.items()):
+            if f.rule != "turn.label":
+                del floor[key]
+                rejected.append(Rejection(f.rule, f.start, f.end, "turn.transcript",
+                                          "in a transcript only turn labels give the floor"))
+
+    def _spoke(self, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
+        """Mentions that took the floor without opening a turn: a listed speaker, an introduced
+        person, a country spoken for with others, a person declared as chair."""
+        by_start = {s.mention.start: s for s in seen}
+        head_spoke = False
+        for s in seen:
+            m, cue = s.mention, s.mention.evidence
+            took = (m.start, m.end) in floor
+            if cue.kind == "person" and not took:
+                if cue.listed:
+                    decide(s, "turn.listed-speaker", False, "one of a list of speakers")
+                elif cue.introduced and s.governed in ("", "by") and not s.listing and not s.absent:
+                    decide(s, "turn.introduced", False, "introduced with a role or a country")
+            elif cue.kind == "delegation":
+                if cue.represented_by >= 0:
+                    continue  # "The delegate from Chile (Ms ROJAS)": she speaks
+                if cue.follows_head:  # "The representatives of Cuba and Peru": as Cuba does
+                    if head_spoke and not took:
+                        decide(s, "turn.follows-head", False, "listed after a head that spoke")
+                    continue
+                spoke = took or cue.co_subject or (s.opens and cue.form not in ("subject", "adjective"))
+                if spoke and not took:
+                    decide(s, "turn.co-subject" if cue.co_subject else "turn.introduction", False,
+                           "named with the subject" if cue.co_subject else "opens its sentence")
+                head_spoke = spoke  # "He thanked the representative of Peru": Peru did not speak
+            elif cue.kind == "chair-declared":
+                person = by_start.get(cue.declares)
+                if person is not None and not person.absent and (person.mention.start, person.mention.end) \
+                        not in floor:
+                    decide(person, "turn.declared-chair", False, f"declared as {cue.office}")
+
+    # ------------------------------------------------------------------ vetoes
+    @veto("turn.not-a-candidate")
+    def _not_a_candidate(self, text: str, s: Seen) -> str | None:
+        cue = s.mention.evidence
+        if cue.co_subject:
+            return "one of several subjects after the first"
+        if cue.represented_by >= 0:
+            return "a person in brackets or leading it speaks for it"
+        return None
+
+    @veto("turn.governed")
+    def _governed(self, text: str, s: Seen) -> str | None:
+        if s.governed and not s.mention.evidence.speaks_for_delegation:
+            return f"governed by '{s.governed}'"
+        return None
+
+    @veto("turn.present-only")
+    def _present_only(self, text: str, s: Seen) -> str | None:
+        return "the clause after it says it was there, not that it spoke" if s.absent else None
+
+    @veto("turn.participant-list")
+    def _participant_list(self, text: str, s: Seen) -> str | None:
+        return "its sentence lists participants" if s.listing else None
+
+    @veto("turn.subordinate")
+    def _subordinate(self, text: str, s: Seen) -> str | None:
+        return None  # decided with the verb (see _clause_floor); named here so patterns can list it
+
+    @veto("turn.no-speech-verb")
+    def _no_speech_verb(self, text: str, s: Seen) -> str | None:
+        return None  # decided with the verb (see _clause_floor)
+
+    @veto("turn.transcript")
+    def _in_transcript(self, text: str, s: Seen) -> str | None:
+        return None  # decided over the document (see _transcript)
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    cuts = [start] + [m.end() for m in re.finditer(r";\s+", text[start:end]) if m.end() < end - start]
+    cuts = [start] + [start + c for c in cuts[1:]]
+    return list(zip(cuts, cuts[1:] + [end]))
+
+
+def _clause_at(clauses: list[Clause], starts: list[int], offset: int) -> Clause | None:
+    import bisect
+    i = bisect.bisect_right(starts, offset) - 1
+    return clauses[i] if i >= 0 and offset < clauses[i].end else None
+
+
+@Language.factory("meeting_turns")
+def make_turn_recogniser(nlp: Language, name: str) -> TurnRecogniser:
+    return TurnRecogniser(nlp, name)
