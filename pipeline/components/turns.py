@@ -9,6 +9,7 @@ stopped it among the Doc's rejections.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ class Seen:
     absent: bool = False  # "attended", "sent apologies"
     opens: bool = False  # it opens its sentence
     listing: bool = False  # its sentence lists participants, no one speaks
+    verb: re.Match | None = None  # the speech verb after it in its clause
+    transcript: bool = False  # the document is a transcript: only labels give the floor
 
 
 class TurnRecogniser(DataComponent):
@@ -130,31 +133,21 @@ class TurnRecogniser(DataComponent):
         verb holds the floor (or one introduced at the opening of the sentence)."""
         for s in group:
             m = s.mention
-            trace = self.rules.trace("turn.subject-verb")
-            if s.listing:
-                rejected.append(Rejection(trace.rule, m.start, m.end, "turn.participant-list",
-                                          "its sentence lists participants, with no speech verb"))
-                continue
             if m.evidence.label:  # a transcript gives the floor by the label alone
                 decide(s, "turn.label", True, "a transcript's turn label")
                 return
+            s.verb = self.verbs.search(text, m.end, s.clause.end)
+            trace = self.rules.trace("turn.subject-verb")
             if not self.rules.screen(trace, m.start, m.end, rejected, text, s,
-                                     only=("turn.not-a-candidate", "turn.governed", "turn.present-only")):
+                                     only=("turn.participant-list", "turn.not-a-candidate", "turn.governed",
+                                           "turn.present-only", "turn.subordinate")):
                 continue
-            verb = self.verbs.search(text, m.end, s.clause.end)
-            if verb and self.subordinators.match(text, s.clause.start) and "," in text[m.end:verb.start()]:
-                rejected.append(Rejection(trace.rule, m.start, m.end, "turn.subordinate",
-                                          "the subject of a subordinate clause"))
-                continue
-            if verb is None:
-                if s.opens and self._addresses(m):
-                    decide(s, "turn.introduction", True, "introduced at the opening of its sentence")
-                    return
-                rejected.append(Rejection(trace.rule, m.start, m.end, "turn.no-speech-verb",
-                                          "no speech verb after it in its clause"))
-                continue
-            decide(s, "turn.subject-verb", True, f"the subject of '{verb.group(0)}'")
-            return
+            if s.verb is None and s.opens and self._addresses(m):
+                decide(s, "turn.introduction", True, "introduced at the opening of its sentence")
+                return
+            if self.rules.screen(trace, m.start, m.end, rejected, text, s, only=("turn.no-speech-verb",)):
+                decide(s, "turn.subject-verb", True, f"the subject of '{s.verb.group(0)}'")
+                return
 
     @staticmethod
     def _addresses(m: Mention) -> bool:
@@ -171,11 +164,12 @@ class TurnRecogniser(DataComponent):
         labels = sum(1 for f in floor.values() if f.rule == "turn.label")
         if labels < TRANSCRIPT_TURNS or labels * 2 < len(floor):
             return
-        for key, f in list(floor.items()):
-            if f.rule != "turn.label":
-                del floor[key]
-                rejected.append(Rejection(f.rule, f.start, f.end, "turn.transcript",
-                                          "in a transcript only turn labels give the floor"))
+        for s in seen:
+            s.transcript = True
+            f = floor.get((s.mention.start, s.mention.end))
+            if f is not None and not self.rules.screen(self.rules.trace(f.rule), f.start, f.end, rejected, "", s,
+                                                       only=("turn.transcript",)):
+                del floor[(f.start, f.end)]
 
     def _spoke(self, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
         """Mentions that took the floor without opening a turn: a listed speaker, an introduced
@@ -230,19 +224,24 @@ class TurnRecogniser(DataComponent):
 
     @veto("turn.participant-list")
     def _participant_list(self, text: str, s: Seen) -> str | None:
-        return "its sentence lists participants" if s.listing else None
+        return "its sentence lists participants, with no speech verb" if s.listing else None
 
     @veto("turn.subordinate")
     def _subordinate(self, text: str, s: Seen) -> str | None:
-        return None  # decided with the verb (see _clause_floor); named here so patterns can list it
+        """'As Sir Geoffrey LOWE had to leave, the Chair asked ...': the subject of a subordinate clause."""
+        if s.verb and self.subordinators.match(text, s.clause.start) and "," in text[s.mention.end:s.verb.start()]:
+            return "the subject of a subordinate clause"
+        return None
 
     @veto("turn.no-speech-verb")
     def _no_speech_verb(self, text: str, s: Seen) -> str | None:
-        return None  # decided with the verb (see _clause_floor)
+        return None if s.verb else "no speech verb after it in its clause"
 
     @veto("turn.transcript")
     def _in_transcript(self, text: str, s: Seen) -> str | None:
-        return None  # decided over the document (see _transcript)
+        if s.transcript and not s.mention.evidence.label:
+            return "in a transcript only turn labels give the floor"
+        return None
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -252,7 +251,6 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _clause_at(clauses: list[Clause], starts: list[int], offset: int) -> Clause | None:
-    import bisect
     i = bisect.bisect_right(starts, offset) - 1
     return clauses[i] if i >= 0 and offset < clauses[i].end else None
 
