@@ -102,8 +102,11 @@ def test_browser_marks_a_figure_wrong_and_the_next_run_drops_it(browser, server,
     mention_id = chosen.get_attribute("data-id")
     assert mention_id == figures[1]["mention_id"]
     figure = figures[1]
-    page.wait_for_function("document.getElementById('page-image').naturalWidth > 0")
-    assert page.locator("#box").is_visible()  # the mention's box over its page image
+    page.wait_for_selector("#box", state="visible")  # the mention's box over its page image, rendered on demand
+    scale = page.evaluate("document.getElementById('page-image').clientWidth") / page.evaluate(
+        f"fetch('/api/documents/{doc_id}').then(r => r.json()).then(d => d.page_sizes[{figure['page']} - 1].width)")
+    assert abs(page.locator("#box").bounding_box()["y"] - page.locator("#page-image").bounding_box()["y"]
+               - figure["top"] * scale) < 6
     page.keyboard.press("w")
     page.wait_for_selector(f"#mentions li[data-id='{mention_id}'] .verdict.v-wrong")
     assert page.locator("#mentions li.selected").get_attribute("data-id") == figures[2]["mention_id"]  # moved on

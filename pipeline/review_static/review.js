@@ -146,25 +146,26 @@ function select(i) {
   showPage(m);
 }
 
+function placeBox() {
+  // the selected mention's box over its page: on every selection, and once the image has loaded
+  const m = state.shown[state.selected], img = document.getElementById("page-image");
+  const box = document.getElementById("box"), size = m && state.pageSizes[m.page];
+  if (!size || m.page !== state.page || !img.complete || !img.naturalWidth) { box.style.display = "none"; return; }
+  const scale = img.clientWidth / size.width;
+  Object.assign(box.style, {display: "block", left: `${m.x0 * scale - 3}px`, top: `${m.top * scale - 3}px`,
+    width: `${(m.x1 - m.x0) * scale + 6}px`, height: `${(m.bottom - m.top) * scale + 6}px`});
+  const side = document.getElementById("side");
+  side.scrollTop = Math.max(0, box.offsetTop - side.clientHeight / 2);
+}
+
 function showPage(m) {
-  const img = document.getElementById("page-image"), box = document.getElementById("box");
-  if (!m.page) { box.style.display = "none"; return; }
-  const place = () => {
-    const size = state.pageSizes[m.page];
-    if (!size || !img.naturalWidth) return;
-    const scale = img.clientWidth / size.width;
-    Object.assign(box.style, {display: "block", left: `${m.x0 * scale - 3}px`, top: `${m.top * scale - 3}px`,
-      width: `${(m.x1 - m.x0) * scale + 6}px`, height: `${(m.bottom - m.top) * scale + 6}px`});
-    const side = document.getElementById("side");
-    side.scrollTop = Math.max(0, box.offsetTop - side.clientHeight / 2);
-  };
-  if (state.page !== m.page) {
+  const img = document.getElementById("page-image");
+  if (m.page && state.page !== m.page) {
     state.page = m.page;
-    box.style.display = "none";
-    img.onload = place;
     img.src = `/pages/${encodeURIComponent(state.doc.doc_id)}/${m.page}.webp`;
     img.alt = `page ${m.page}`;
-  } else place();
+  }
+  placeBox();
 }
 
 async function give(verdict) {
@@ -245,7 +246,8 @@ async function showDocument() {
     const mark = e.target.closest("mark"); if (!mark) return;
     const i = state.shown.findIndex(m => m.mention_id === mark.dataset.id); if (i >= 0) select(i);
   });
-  window.addEventListener("resize", () => { const m = state.shown[state.selected]; if (m) showPage(m); });
+  document.getElementById("page-image").addEventListener("load", placeBox);
+  window.addEventListener("resize", placeBox);
   document.addEventListener("keydown", onKey);
   progress();
   applyFilters();
