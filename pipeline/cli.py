@@ -136,12 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only this kind: SPEAKER, COUNTRY, PROGRAMME or FIGURE")
     apply = audit_sub.add_parser("apply", help="record the verdicts of a review sheet")
     apply.add_argument("review", type=Path)
-    apply.add_argument("--out", type=Path, required=True, help="output folder whose database takes the verdicts")
-    apply.add_argument("--reviewer", help="your name, recorded with each verdict (default: your login name)")
     imp = audit_sub.add_parser("import", help="record the verdicts of a Label Studio JSON export")
     imp.add_argument("export", type=Path, help="the project exported from Label Studio as JSON")
-    imp.add_argument("--out", type=Path, required=True, help="output folder whose database takes the verdicts")
-    imp.add_argument("--reviewer", help="name recorded with each verdict (default: your login name)")
+    for recording in (apply, imp):
+        recording.add_argument("--out", type=Path, required=True,
+                               help="output folder whose database takes the verdicts")
+        recording.add_argument("--reviewer", help="name recorded with each verdict (default: your login name)")
 
     review = sub.add_parser("review", help="the review app: verdicts on mentions from the browser",
                             formatter_class=argparse.RawDescriptionHelpFormatter,
