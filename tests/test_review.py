@@ -267,3 +267,12 @@ def test_audit_pages_are_small_named_after_the_pdf_indexed_and_linked_from_the_r
     assert main(["report", str(out)]) == 0
     report = (out / "report" / "index.html").read_text(encoding="utf-8")
     assert f"href='../audit/{page.name}'" in report
+
+
+def test_an_explanation_column_is_shown_when_the_mentions_have_one(server, out, doc_id):
+    assert all(m["explanation"] == "" for m in mentions(server, doc_id, label="COUNTRY"))  # none yet: tolerated
+    with sqlite3.connect(out / "meetings.sqlite") as db:
+        db.execute("ALTER TABLE mentions ADD COLUMN explanation TEXT")
+        db.execute("UPDATE mentions SET explanation = 'a country name from the gazetteer' WHERE label = 'COUNTRY'")
+    shown = mentions(server, doc_id, label="COUNTRY")
+    assert shown and all(m["explanation"] == "a country name from the gazetteer" for m in shown if not m["removed"])
