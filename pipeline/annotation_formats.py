@@ -22,7 +22,7 @@ import spacy
 from spacy.tokens import DocBin, Span
 from spacy.util import filter_spans
 
-from .audit import COLOURS, _pick
+from .audit import COLOURS, pick_documents
 from .errors import ReviewError
 from .review import default_reviewer, latest_per_reviewer, parse_verdict, record_verdicts, span_key, verdict_row
 from .tables import Store
@@ -52,7 +52,7 @@ def export_label_studio(outdir: Path, output: Path, doc: str | None = None,
     (tasks, mentions, config path)."""
     tasks, count = [], 0
     with Store(outdir) as store:
-        for d in _pick(store, doc).itertuples():
+        for d in pick_documents(store, doc).itertuples():
             text = store.table("texts", "WHERE doc_id = ?", (d.doc_id,)).text
             mentions = _mentions(store, d.doc_id, label)
             results, known = [], {}
@@ -173,7 +173,7 @@ def export_spacy(outdir: Path, output: Path, doc: str | None = None, label: str 
     bin_ = DocBin(store_user_data=True)
     entities = 0
     with Store(outdir) as store:
-        for d in _pick(store, doc).itertuples():
+        for d in pick_documents(store, doc).itertuples():
             corrections = store.table("corrections", "WHERE doc_id = ?", (d.doc_id,)).to_dict("records")
             if not corrections:
                 continue

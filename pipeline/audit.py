@@ -53,7 +53,7 @@ table{border-collapse:collapse;margin:1em}td,th{padding:.2em .6em;border-bottom:
 """
 
 
-def _pick(store: Store, doc: str | None) -> pd.DataFrame:
+def pick_documents(store: Store, doc: str | None) -> pd.DataFrame:
     docs = store.documents()
     docs = docs[docs.status != "failed"]
     if doc:
@@ -92,7 +92,7 @@ def write_audit(outdir: Path, doc: str | None = None, jobs: int = 0) -> list[Pat
     with Store(outdir) as store:
         everything = store.documents()
         names = page_names(everything)
-        chosen = _pick(store, doc)
+        chosen = pick_documents(store, doc)
         counts = store.table("mentions").groupby(["doc_id", "label"]).size().unstack(fill_value=0)
         workers = min(jobs or os.cpu_count() or 1, len(chosen))
         with ProcessPoolExecutor(workers) if workers > 1 else _InProcess() as pool:
@@ -275,7 +275,7 @@ def export_review(outdir: Path, output: Path, doc: str | None = None, label: str
     """Write a review sheet: one row per mention, with an empty verdict column."""
     rows = []
     with Store(outdir) as store:
-        for d in _pick(store, doc).itertuples():
+        for d in pick_documents(store, doc).itertuples():
             where = ("WHERE doc_id = ?", (d.doc_id,))
             text = store.table("texts", *where).text
             text = text.iloc[0] if not text.empty else ""
