@@ -1,34 +1,38 @@
 """Audit: every extracted mention shown against its source, reviewed and corrected.
 
-``write_audit`` writes one self-contained page per document: the text with every mention
-highlighted by type (hover for its value, speaker, rule and confidence), a list of the
-mentions by type, and each PDF page rendered with a box around every mention.
-``export_review`` and ``apply_review`` are the review loop: a sheet with one row per
-mention, and its verdicts recorded in the database, applied by every later run.
+``write_audit`` writes one self-contained page per document, named after its PDF
+(``audit/<name>.html``, to be mailed as it is), and an index of them: the text with every
+mention highlighted by type (hover for its value, speaker, rule and confidence), a list of
+the mentions by type, and each PDF page, scaled and compressed, with a box around every
+mention. ``export_review`` and ``apply_review`` are the review loop: a sheet with one row per
+mention, and its verdicts recorded in the database, applied by every later run (the review
+app, ``review_app.py``, records the same verdicts from the browser).
 """
 from __future__ import annotations
 
 import base64
 import csv
 import html
-import io
 import logging
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
-import pdfplumber
 
-from .errors import PipelineError
+from .errors import PipelineError, ReviewError
+from .page_images import MAIL_EFFORT, MAIL_GREYS, MAIL_WIDTH, PageImageError, image_size, render
+from .review import VERDICTS, default_reviewer, parse_verdict, record_verdicts, verdict_row
 from .tables import Store
 
 log = logging.getLogger(__name__)
 
 COLOURS = {"SPEAKER": "#f4b942", "COUNTRY": "#6cc3a0", "PROGRAMME": "#8fb3f0", "FIGURE": "#f08f8f"}
 PLURALS = {"SPEAKER": "Speakers", "COUNTRY": "Countries", "PROGRAMME": "Programmes", "FIGURE": "Figures"}
-RESOLUTION = 96  # dpi of the rendered pages
 CONTEXT = 80
-VERDICTS = ("ok", "wrong", "fix")
+OLD_NAME = re.compile(r"[0-9a-f]{64}\.html")  # pages named by SHA-256, as written before the index existed
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:0;color:#222}
@@ -40,15 +44,16 @@ padding:.5em}
 aside h2{font-size:1em;margin:.8em 0 .3em}aside ol{padding-left:1.6em;margin:0}aside li{margin:.1em 0}
 main{flex:1;padding:1em 2em;max-width:900px}
 .text{white-space:pre-wrap;line-height:1.6;font-family:Georgia,serif}
-mark{border-radius:2px;padding:0 1px;color:inherit}mark:target,.box:target{outline:3px solid #d33}
+mark{border-radius:2px;padding:0 1px;color:inherit}mark:target,.page a:target{outline:3px solid #d33}
 mark a{color:inherit;text-decoration:none}
 .page{position:relative;margin:1.5em 0;border:1px solid #ccc;display:inline-block}
-.page img{display:block}.box{position:absolute;border:2px solid;background:rgba(255,255,255,0);opacity:.9}
-.box:hover{background:rgba(255,255,0,.25)}.removed{color:#777;font-size:.85em}
+.page img{display:block}.page a{position:absolute;border:2px solid;background:rgba(255,255,255,0);opacity:.9}
+.page a:hover{background:rgba(255,255,0,.25)}.removed{color:#777;font-size:.85em}
+table{border-collapse:collapse;margin:1em}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}
 """
 
 
-def _pick(store: Store, doc: str | None) -> pd.DataFrame:
+def pick_documents(store: Store, doc: str | None) -> pd.DataFrame:
     docs = store.documents()
     docs = docs[docs.status != "failed"]
     if doc:
@@ -60,34 +65,83 @@ def _pick(store: Store, doc: str | None) -> pd.DataFrame:
     return docs
 
 
-def write_audit(outdir: Path, doc: str | None = None) -> list[Path]:
-    """Write OUTDIR/audit/<doc_id>.html for one document or all; return the paths."""
+def page_names(documents: pd.DataFrame) -> dict[str, str]:
+    """doc_id -> the audit page's file name: the PDF's name, and the start of its hash where
+    two PDFs share a name."""
+    stems = documents.source.map(lambda s: re.sub(r"[^\w.-]+", "_", Path(s).stem) or "document")
+    shared = set(stems[stems.duplicated(keep=False)])
+    return {d: (f"{s}-{d[:8]}" if s in shared else s) + ".html" for d, s in zip(documents.doc_id, stems)}
+
+
+def audit_link(from_dir: Path, outdir: Path, name: str, anchor: str = "") -> str:
+    """A relative link from a page in ``from_dir`` to the audit page ``name`` of ``outdir``."""
+    rel = os.path.relpath(Path(outdir) / "audit" / name, Path(from_dir)).replace(os.sep, "/")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def write_audit(outdir: Path, doc: str | None = None, jobs: int = 0) -> list[Path]:
+    """Write OUTDIR/audit/<name>.html for one document or all, and OUTDIR/audit/index.html;
+    return the paths. Pages are rendered in ``jobs`` processes (default: one per core)."""
     outdir = Path(outdir)
     target = outdir / "audit"
     target.mkdir(parents=True, exist_ok=True)
+    for old in target.iterdir():
+        if OLD_NAME.fullmatch(old.name):
+            old.unlink()
     written = []
     with Store(outdir) as store:
-        for row in _pick(store, doc).itertuples():
-            where = ("WHERE doc_id = ?", (row.doc_id,))
-            text = store.table("texts", *where).text
-            mentions = store.table("mentions", *where)
-            speakers = store.table("speakers", *where)
-            pages = store.table("pages", *where)
-            removed = store.table("removed_lines", *where)
-            page_html = _page_images(Path(row.source), mentions, pages)
-            body = _document_html(row, text.iloc[0] if not text.empty else "", mentions, speakers, removed,
-                                  page_html)
-            path = target / f"{row.doc_id}.html"
-            path.write_text(body, encoding="utf-8")
-            written.append(path)
-    return written
+        everything = store.documents()
+        names = page_names(everything)
+        chosen = pick_documents(store, doc)
+        counts = store.table("mentions").groupby(["doc_id", "label"]).size().unstack(fill_value=0)
+        workers = min(jobs or os.cpu_count() or 1, len(chosen))
+        with ProcessPoolExecutor(workers) if workers > 1 else _InProcess() as pool:
+            images = pool.map(_page_images, [(Path(r.source), r.pages) for r in chosen.itertuples()])
+            for row, pages_html in zip(chosen.itertuples(), images):
+                where = ("WHERE doc_id = ?", (row.doc_id,))
+                text = store.table("texts", *where).text
+                mentions = store.table("mentions", *where)
+                speakers = store.table("speakers", *where)
+                removed = store.table("removed_lines", *where)
+                sizes = store.table("pages", *where).set_index("page").width.to_dict()
+                body = _document_html(row, text.iloc[0] if not text.empty else "", mentions, speakers, removed,
+                                      _boxed(pages_html, mentions, sizes))
+                path = target / names[row.doc_id]
+                path.write_text(body, encoding="utf-8")
+                written.append(path)
+        index = target / "index.html"
+        index.write_text(_index_html(everything[everything.status != "failed"], names, counts, target),
+                         encoding="utf-8")
+    return [index] + written
+
+
+class _InProcess:
+    """The executor interface, in this process (one document, or one core)."""
+
+    def __enter__(self) -> "_InProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    @staticmethod
+    def map(fn, items):
+        return map(fn, items)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
 
 
 def _tooltip(m, speakers: dict[str, str]) -> str:
-    parts = [m.label, f"value: {m.value}"]
+    """Value, speaker, rule and confidence (the label is the colour, the page the link)."""
+    parts = [str(m.value)]
     if m.speaker_id:
-        parts.append(f"speaker: {speakers.get(m.speaker_id, m.speaker_id)}")
-    parts += [f"rule: {m.rule}", f"confidence: {m.confidence:.2f}", f"page {m.page}"]
+        parts.append(speakers.get(m.speaker_id, m.speaker_id))
+    parts.append(f"{m.rule} {m.confidence:.2f}")
+    explanation = getattr(m, "explanation", "")
+    if isinstance(explanation, str) and explanation:
+        parts.append(explanation)
     if isinstance(m.corrected, str) and m.corrected:
         parts.append(f"reviewed: {m.corrected}")
     return " · ".join(parts)
@@ -123,9 +177,8 @@ def _marked_text(text: str, mentions: pd.DataFrame, speakers: dict[str, str]) ->
             out.append("</a></mark>" if stack.pop()[1] else "</mark>")
         for m in opens.get(i, []):
             link = not stack
-            out.append(f"<mark id='{m.mention_id}' class='m-{m.label}' style='background:{COLOURS[m.label]}' "
-                       f"title='{html.escape(_tooltip(m, speakers))}'>"
-                       + (f"<a href='#box-{m.mention_id}'>" if link else ""))
+            out.append(f"<mark id={m.mention_id} class={m.label[0]} title='{html.escape(_tooltip(m, speakers))}'>"
+                       + (f"<a href=#b{m.mention_id}>" if link else ""))
             stack.append((m.end, link))
         out.append(html.escape(ch))
     while stack:
@@ -133,38 +186,43 @@ def _marked_text(text: str, mentions: pd.DataFrame, speakers: dict[str, str]) ->
     return "".join(out)
 
 
-def _page_images(source: Path, mentions: pd.DataFrame, pages: pd.DataFrame) -> str:
-    """Each page as an image with a box over every mention (needs the PDF still in place)."""
-    if not source.exists():
-        return f"<p class='removed'>The PDF {html.escape(str(source))} is no longer there: no page images.</p>"
-    scale = RESOLUTION / 72
+def _page_images(job: tuple[Path, int]) -> list[tuple[int, str, int, int]] | str:
+    """Each page of a PDF as (number, data URL, width, height), scaled and compressed for mail;
+    or why there are none (a page view is a convenience: the text view never depends on it)."""
+    source, pages = job
     out = []
     try:
-        with pdfplumber.open(source) as pdf:
-            for page in pdf.pages:
-                number = page.page_number
-                try:
-                    image = page.to_image(resolution=RESOLUTION).original.convert("RGB")
-                finally:
-                    page.close()
-                buf = io.BytesIO()
-                image.save(buf, format="JPEG", quality=70)
-                data = base64.b64encode(buf.getvalue()).decode()
-                boxes = []
-                for m in mentions[mentions.page == number].itertuples():
-                    left, top = m.x0 * scale - 2, m.top * scale - 2
-                    w, h = (m.x1 - m.x0) * scale + 4, (m.bottom - m.top) * scale + 4
-                    boxes.append(f"<a class='box' id='box-{m.mention_id}' href='#{m.mention_id}' "
-                                 f"title='{html.escape(m.label + ': ' + str(m.text))}' "
-                                 f"style='left:{left:.0f}px;top:{top:.0f}px;width:{w:.0f}px;height:{h:.0f}px;"
-                                 f"border-color:{COLOURS[m.label]}'></a>")
-                out.append(f"<h3 id='page-{number}'>Page {number}</h3><div class='page'>"
-                           f"<img alt='page {number}' width='{image.width}' height='{image.height}' "
-                           f"src='data:image/jpeg;base64,{data}'>{''.join(boxes)}</div>")
-    except Exception as e:  # a page view is a convenience: never lose the text view for it
-        log.warning("cannot render pages of %s: %s", source, e)
-        out.append(f"<p class='removed'>Pages could not be rendered: {html.escape(str(e))}</p>")
+        for number in range(1, int(pages) + 1):
+            data = render(source, number, MAIL_WIDTH, MAIL_GREYS, MAIL_EFFORT)
+            w, h = image_size(data)
+            out.append((number, "data:image/webp;base64," + base64.b64encode(data).decode(), w, h))
+    except PageImageError as e:
+        log.warning("no page images for %s: %s", source, e)
+        return str(e)
+    return out
+
+
+def _boxed(pages: list[tuple[int, str, int, int]] | str, mentions: pd.DataFrame, widths: dict[int, float]) -> str:
+    """The page images with a box over every mention, in HTML."""
+    if isinstance(pages, str):
+        return f"<p class='removed'>No page images: {html.escape(pages)}</p>"
+    out = []
+    for number, url, w, h in pages:
+        scale = w / widths.get(number, w)
+        boxes = []
+        for m in mentions[mentions.page == number].itertuples():
+            left, top = m.x0 * scale - 2, m.top * scale - 2
+            bw, bh = (m.x1 - m.x0) * scale + 4, (m.bottom - m.top) * scale + 4
+            boxes.append(f"<a class=b{m.label[0]} id=b{m.mention_id} href=#{m.mention_id} "
+                         f"style=left:{left:.0f}px;top:{top:.0f}px;width:{bw:.0f}px;height:{bh:.0f}px></a>")
+        out.append(f"<h3 id='page-{number}'>Page {number}</h3><div class='page'>"
+                   f"<img alt='page {number}' width='{w}' height='{h}' src='{url}'>{''.join(boxes)}</div>")
     return "\n".join(out)
+
+
+def _label_css() -> str:
+    """Short class names (the label's initial): a corpus has tens of thousands of marks."""
+    return "".join(f"mark.{k[0]}{{background:{c}}}.page a.b{k[0]}{{border-color:{c}}}" for k, c in COLOURS.items())
 
 
 def _document_html(row, text: str, mentions: pd.DataFrame, speakers: pd.DataFrame, removed: pd.DataFrame,
@@ -177,14 +235,15 @@ def _document_html(row, text: str, mentions: pd.DataFrame, speakers: pd.DataFram
         group = mentions[mentions.label == label]
         side.append(f"<h2>{PLURALS[label]} ({len(group)})</h2><ol>")
         for m in group.itertuples():
-            side.append(f"<li><a href='#{m.mention_id}'>{e(str(m.text))}</a> → {e(str(m.value))} "
-                        f"<a href='#page-{m.page}'>p.{m.page}</a></li>")
+            side.append(f"<li><a href=#{m.mention_id}>{e(str(m.text))}</a> → {e(str(m.value))} "
+                        f"<a href=#page-{m.page}>p.{m.page}</a>")
         side.append("</ol>")
     removed_html = "".join(f"<li>p.{r.page} {e(r.kind)}: {e(str(r.text))}</li>" for r in removed.itertuples())
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Audit: {e(Path(row.source).name)}"
-            f"</title><style>{CSS}</style></head><body><header><h1>Audit of {e(Path(row.source).name)}</h1>"
-            f"<p>doc_id {e(row.doc_id)} · {row.pages} pages · {len(mentions)} mentions · status {e(row.status)} · "
-            f"<a href='#pages'>page view</a></p><p class='legend'>{legend} Hover a mention for its value, speaker, "
+            f"</title><style>{CSS}{_label_css()}</style></head><body><header><h1>Audit of {e(Path(row.source).name)}"
+            f"</h1><p><a href='index.html'>all documents</a> · doc_id {e(row.doc_id)} · {row.pages} pages · "
+            f"{len(mentions)} mentions · status {e(row.status)} · <a href='#pages'>page view</a></p>"
+            f"<p class='legend'>{legend} Hover a mention for its value, speaker, "
             f"rule and confidence; click it to see it on its page.</p></header>"
             f"<div class='wrap'><aside>{''.join(side)}</aside><main><div class='text'>"
             f"{_marked_text(text, mentions, names)}</div>"
@@ -192,12 +251,31 @@ def _document_html(row, text: str, mentions: pd.DataFrame, speakers: pd.DataFram
             f"<h2 id='pages'>Pages</h2>{page_html}</main></div></body></html>")
 
 
+def _index_html(documents: pd.DataFrame, names: dict[str, str], counts: pd.DataFrame, folder: Path) -> str:
+    """The audit pages in a table: what each document is and how many mentions of each kind."""
+    e = html.escape
+    head = "".join(f"<th>{PLURALS[k]}</th>" for k in COLOURS)
+    rows = []
+    for d in documents.sort_values("source").itertuples():
+        name = names[d.doc_id]
+        n = [int(counts.at[d.doc_id, k]) if d.doc_id in counts.index and k in counts.columns else 0 for k in COLOURS]
+        link = f"<a href='{e(name)}'>{e(Path(name).stem)}</a>" if (folder / name).exists() else e(Path(name).stem)
+        rows.append(f"<tr><td>{link}</td><td>{e(str(d.title or '')[:90])}</td><td>{e(str(d.date or ''))}</td>"
+                    f"<td>{d.pages}</td><td>{e(d.status)}</td>" + "".join(f"<td>{x}</td>" for x in n) + "</tr>")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Audit pages</title>"
+            f"<style>{CSS}</style></head><body><header><h1>Audit pages: {len(documents)} documents</h1>"
+            f"<p>Each page shows a document's text with every mention highlighted and its PDF pages with boxes. "
+            f"To give verdicts, run <code>python -m pipeline review OUTDIR</code>.</p></header>"
+            f"<table><tr><th>Document</th><th>Title</th><th>Date</th><th>Pages</th><th>Status</th>{head}</tr>"
+            + "".join(rows) + "</table></body></html>")
+
+
 # ---------------------------------------------------------------------- review loop
 def export_review(outdir: Path, output: Path, doc: str | None = None, label: str | None = None) -> int:
     """Write a review sheet: one row per mention, with an empty verdict column."""
     rows = []
     with Store(outdir) as store:
-        for d in _pick(store, doc).itertuples():
+        for d in pick_documents(store, doc).itertuples():
             where = ("WHERE doc_id = ?", (d.doc_id,))
             text = store.table("texts", *where).text
             text = text.iloc[0] if not text.empty else ""
@@ -215,8 +293,9 @@ def export_review(outdir: Path, output: Path, doc: str | None = None, label: str
     return len(rows)
 
 
-def apply_review(review: Path, outdir: Path, reviewer: str) -> dict[str, int]:
-    """Record the verdicts of a review sheet in the corrections table."""
+def apply_review(review: Path, outdir: Path, reviewer: str | None = None) -> dict[str, int]:
+    """Record the verdicts of a review sheet in the corrections table (reviewer: the login name
+    unless given)."""
     if not Path(review).exists():
         raise PipelineError(f"{review} does not exist; write one with `python -m pipeline audit export OUTDIR`")
     with open(review, newline="", encoding="utf-8") as f:
@@ -225,27 +304,20 @@ def apply_review(review: Path, outdir: Path, reviewer: str) -> dict[str, int]:
     if sheet and not needed <= set(sheet[0]):
         raise PipelineError(f"{review} lacks the columns {sorted(needed - set(sheet[0]))}; "
                             "export a fresh sheet with `audit export`")
+    reviewer = reviewer or default_reviewer()
     now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     records, counts = [], {v: 0 for v in VERDICTS}
     for line, row in enumerate(sheet, start=2):
         verdict = (row.get("verdict") or "").strip()
         if not verdict:
             continue
-        kind, _, value = verdict.partition(":")
-        kind = kind.strip().lower()
-        if kind not in VERDICTS or (kind == "fix") != bool(value.strip()):
-            raise PipelineError(f"{review} line {line}: verdict {verdict!r} is not ok, wrong or fix:<value>; "
-                                "correct it and apply again (nothing was recorded)")
-        if kind == "fix" and row["label"] == "FIGURE":
-            try:
-                value = str(float(value.strip().split()[0].replace(",", "")))
-            except ValueError:
-                raise PipelineError(f"{review} line {line}: a figure's fix must be a number, got {value!r}") from None
+        try:
+            kind, value = parse_verdict(verdict, row["label"])
+        except ReviewError as e:
+            raise ReviewError(f"{review} line {line}: {e}; correct it and apply again (nothing was recorded)") from None
         counts[kind] += 1
-        records.append(dict(doc_id=row["doc_id"], label=row["label"], start=int(row["start"]), end=int(row["end"]),
-                            text=row["text"], verdict=kind, value=value.strip(), reviewer=reviewer, reviewed_at=now))
+        records.append(verdict_row(row["doc_id"], row["label"], row["start"], row["end"], row["text"], kind, value,
+                                   reviewer, now))
     with Store(outdir) as store:
-        with store.transaction():
-            store.insert("corrections", records)
-        store.export(("corrections",))
+        record_verdicts(store, records)
     return counts

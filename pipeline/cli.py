@@ -3,6 +3,7 @@
     run        process every PDF under a folder into tables (CSV, Parquet, SQLite)
     report     write the theme report (HTML and Markdown) of an output folder
     audit      highlight every mention against its source; export and apply reviews
+    review     the review app: verdicts on mentions from the browser (and its benchmark)
     evaluate   score the tables against gold annotations and speaker labels
     benchmark  time the stages against pdfplumber + spaCy's small English pipeline
     themes     recompute the themes of an output folder
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .data import Label
 from .errors import PipelineError
 from .settings import DEFAULT_MODEL, DEFAULT_THEMES, Settings
 
@@ -23,7 +25,8 @@ EPILOG = """examples:
   python -m pipeline run corpus/ --out outputs/          process every PDF under corpus/
   python -m pipeline run corpus/ --out outputs/ --force  process everything again
   python -m pipeline report outputs/                     themes report: outputs/report/index.html
-  python -m pipeline audit outputs/                      audit pages: outputs/audit/<doc_id>.html
+  python -m pipeline audit outputs/                      audit pages: outputs/audit/index.html
+  python -m pipeline review outputs/                     review app: open the URL it prints
   python -m pipeline evaluate outputs/ --gold corpus/    precision, recall and F1 against gold files
 """
 
@@ -96,27 +99,72 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--country", help="only statements of speakers from this country (ISO code, e.g. FR)")
     report.add_argument("--since", help="only meetings dated on or after YYYY-MM-DD (the date in the document)")
 
-    audit = sub.add_parser("audit", help="audit pages, review export and review import",
-                           description="`audit OUTDIR [--doc DOC_ID]` writes OUTDIR/audit/<doc_id>.html: the text "
-                                       "with every mention highlighted and each PDF page with boxes around them.\n"
+    audit = sub.add_parser("audit", help="audit pages, review sheets, Label Studio and spaCy exchange",
+                           description="`audit OUTDIR [--doc DOC_ID]` writes OUTDIR/audit/<pdf name>.html, one "
+                                       "self-contained page per document (to be mailed): the text with every mention "
+                                       "highlighted and each PDF page, scaled and in black and white, with boxes "
+                                       "around them; and OUTDIR/audit/index.html listing them.\n"
                                        "`audit export OUTDIR -o review.csv` writes one row per mention with an "
-                                       "empty verdict column (ok, wrong, fix:<value>).\n"
-                                       "`audit apply review.csv --out OUTDIR --reviewer NAME` records the verdicts; "
-                                       "every later run applies them.",
+                                       "empty verdict column (ok, wrong, fix:<value>); --format label-studio writes "
+                                       "Label Studio tasks (and the labelling config beside them), --format spacy "
+                                       "a DocBin of the reviewed mentions.\n"
+                                       "`audit apply review.csv --out OUTDIR` records the verdicts of a sheet, "
+                                       "`audit import export.json --out OUTDIR` those of a Label Studio JSON export "
+                                       "(kept prediction: ok, deleted: wrong, changed value or span: fix; another "
+                                       "label: wrong); every later run applies them.",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     view = audit_sub.add_parser("view", help="write the audit pages (the default action)")
     view.add_argument("outdir", type=Path)
-    view.add_argument("--doc", help="only this document (doc_id or a unique prefix)")
-    export = audit_sub.add_parser("export", help="write a review sheet, one row per mention")
+    view.add_argument("--doc", help="only this document (doc_id, a unique prefix, or the PDF's file name)")
+    view.add_argument("--jobs", type=int, default=0, help="processes rendering pages (default: one per core)")
+    export = audit_sub.add_parser("export", help="write a review sheet, Label Studio tasks or a spaCy DocBin",
+                                  formatter_class=argparse.RawDescriptionHelpFormatter,
+                                  epilog="examples:\n"
+                                         "  python -m pipeline audit export outputs/ -o review.csv --label FIGURE\n"
+                                         "  python -m pipeline audit export outputs/ --format label-studio "
+                                         "-o tasks.json\n"
+                                         "  python -m pipeline audit export outputs/ --format spacy -o reviewed.spacy")
     export.add_argument("outdir", type=Path)
-    export.add_argument("-o", "--output", type=Path, default=Path("review.csv"))
+    export.add_argument("-o", "--output", type=Path,
+                        help="file to write (default: review.csv, tasks.json or reviewed.spacy)")
+    export.add_argument("--format", choices=("csv", "label-studio", "spacy"), default="csv",
+                        help="csv: a review sheet (default); label-studio: tasks with the mentions as predictions; "
+                             "spacy: a DocBin of the reviewed mentions")
     export.add_argument("--doc", help="only this document")
-    export.add_argument("--label", help="only this kind: SPEAKER, COUNTRY, PROGRAMME or FIGURE")
+    export.add_argument("--label", type=str.upper, choices=[label.value for label in Label],
+                        help="only this kind: SPEAKER, COUNTRY, PROGRAMME or FIGURE")
     apply = audit_sub.add_parser("apply", help="record the verdicts of a review sheet")
     apply.add_argument("review", type=Path)
-    apply.add_argument("--out", type=Path, required=True, help="output folder whose database takes the verdicts")
-    apply.add_argument("--reviewer", required=True, help="your name, recorded with each verdict")
+    imp = audit_sub.add_parser("import", help="record the verdicts of a Label Studio JSON export")
+    imp.add_argument("export", type=Path, help="the project exported from Label Studio as JSON")
+    for recording in (apply, imp):
+        recording.add_argument("--out", type=Path, required=True,
+                               help="output folder whose database takes the verdicts")
+        recording.add_argument("--reviewer", help="name recorded with each verdict (default: your login name)")
+
+    review = sub.add_parser("review", help="the review app: verdicts on mentions from the browser",
+                            formatter_class=argparse.RawDescriptionHelpFormatter,
+                            description="Serve a local review app over an output folder: an index of the documents "
+                                        "with their review progress, and for each document its text, its mentions "
+                                        "(filter by type, confidence, rule, speaker; mark ok / wrong / fix with the "
+                                        "keyboard) and the PDF page with the mention's box. Verdicts go into the "
+                                        "database as `audit apply` records them; the next `run` applies them. Open "
+                                        "the URL it prints: it carries the access token. Scripts use the JSON API "
+                                        "(GET /api/documents, GET /api/mentions?doc_id=..., POST /api/verdicts) "
+                                        "with the header `Authorization: token TOKEN`.",
+                            epilog="examples:\n  python -m pipeline review outputs/\n"
+                                   "  python -m pipeline review outputs/ --port 9000 --reviewer alice\n"
+                                   "  python -m pipeline review outputs/ --benchmark   time the index and document "
+                                   "views")
+    review.add_argument("outdir", type=Path, help="output folder of `run`")
+    review.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    review.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    review.add_argument("--token", help="access token (default: a new random one each start)")
+    review.add_argument("--reviewer", help="name recorded with your verdicts (default: your login name)")
+    review.add_argument("--benchmark", action="store_true",
+                        help="instead of serving, time the index and every document view, and exit")
 
     evaluate = sub.add_parser("evaluate", help="score the tables against gold files and speaker labels",
                               description="Compare the tables of OUTDIR with every *.gold.json in --gold (X.gold.json "
@@ -154,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["audit"] and len(argv) > 1 and argv[1] not in ("view", "export", "apply", "-h", "--help"):
+    if argv[:1] == ["audit"] and len(argv) > 1 and argv[1] not in ("view", "export", "apply", "import", "-h",
+                                                                     "--help"):
         argv.insert(1, "view")
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -240,16 +289,66 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from . import audit
 
     if args.audit_command == "view":
-        for p in audit.write_audit(args.outdir, doc=args.doc):
-            print(p)
+        paths = audit.write_audit(args.outdir, doc=args.doc, jobs=args.jobs)
+        size = audit.folder_size(paths[0].parent)
+        print(f"{paths[0]}: {len(paths) - 1} audit page(s) written; {paths[0].parent} holds {size / 1e6:.1f} MB "
+              f"in all ({len(list(paths[0].parent.glob('*.html')))} files)")
+    elif args.audit_command == "import":
+        from .annotation_formats import import_label_studio
+
+        counts = import_label_studio(args.export, args.out, args.reviewer)
+        print(f"recorded {counts['ok'] + counts['wrong'] + counts['fix']} verdicts (ok {counts['ok']}, wrong "
+              f"{counts['wrong']} of which {counts['relabelled']} relabelled, fix {counts['fix']}); "
+              f"{counts['unannotated']} task(s) without a submitted annotation skipped"
+              + (f"; {counts['added']} span(s) added in Label Studio are not recorded (a verdict judges a mention "
+                 "the pipeline found)" if counts["added"] else "")
+              + "; the next `run` re-processes the reviewed documents and applies them")
     elif args.audit_command == "export":
-        n = audit.export_review(args.outdir, args.output, doc=args.doc, label=args.label)
-        print(f"{args.output}: {n} mentions; fill the verdict column with ok, wrong or fix:<value>, then run "
-              f"`python -m pipeline audit apply {args.output} --out {args.outdir} --reviewer YOUR_NAME`")
+        output = args.output or Path({"csv": "review.csv", "label-studio": "tasks.json",
+                                      "spacy": "reviewed.spacy"}[args.format])
+        if args.format == "label-studio":
+            from .annotation_formats import export_label_studio
+
+            tasks, n, config = export_label_studio(args.outdir, output, doc=args.doc, label=args.label)
+            print(f"{output}: {tasks} task(s), {n} mentions as predictions; create the Label Studio project with "
+                  f"the labelling config {config}, import {output}, review, export the project as JSON and run "
+                  f"`python -m pipeline audit import EXPORT.json --out {args.outdir}`")
+        elif args.format == "spacy":
+            from .annotation_formats import export_spacy
+
+            docs, ents = export_spacy(args.outdir, output, doc=args.doc, label=args.label)
+            print(f"{output}: {docs} reviewed document(s), {ents} entities judged ok or fixed (unreviewed mentions "
+                  "are marked missing)")
+        else:
+            n = audit.export_review(args.outdir, output, doc=args.doc, label=args.label)
+            print(f"{output}: {n} mentions; fill the verdict column with ok, wrong or fix:<value>, then run "
+                  f"`python -m pipeline audit apply {output} --out {args.outdir}`")
     else:
         counts = audit.apply_review(args.review, args.out, args.reviewer)
         print(f"recorded {sum(counts.values())} verdicts ({', '.join(f'{k} {v}' for k, v in counts.items())}); "
               f"the next `run` re-processes the reviewed documents and applies them")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from . import review_app
+    from .review import default_reviewer
+
+    if not (args.outdir / "meetings.sqlite").exists():
+        print(f"error: {args.outdir} has no meetings.sqlite; run `python -m pipeline run FOLDER --out {args.outdir}` "
+              "first", file=sys.stderr)
+        return 2
+    if args.benchmark:
+        for line in review_app.benchmark(args.outdir):
+            print(line, flush=True)
+        return 0
+    token = args.token or review_app.new_token()
+    settings = review_app.ReviewSettings(args.outdir, token, args.reviewer or default_reviewer(), host=args.host)
+    review_app.check_port(args.host, args.port)
+    print(f"review app for {args.outdir.resolve()} (verdicts recorded as {settings.reviewer}); open\n"
+          f"    {review_app.url_of(args.host, args.port, token)}\n"
+          "Ctrl+C stops it; the next `run` applies the verdicts.", flush=True)
+    review_app.serve(settings, args.port)
     return 0
 
 
@@ -295,5 +394,5 @@ def cmd_build_model(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "report": cmd_report, "audit": cmd_audit, "evaluate": cmd_evaluate,
+COMMANDS = {"run": cmd_run, "report": cmd_report, "audit": cmd_audit, "review": cmd_review, "evaluate": cmd_evaluate,
             "benchmark": cmd_benchmark, "themes": cmd_themes, "build-model": cmd_build_model}

@@ -53,3 +53,7 @@ class ModelError(PipelineError):
 
 class OutputError(PipelineError):
     """The output folder or its database cannot be used."""
+
+
+class ReviewError(PipelineError):
+    """A verdict, a review sheet or an annotation export that cannot be recorded as it is."""

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .audit import page_names  # noqa: E402
 from .errors import PipelineError  # noqa: E402
 from .tables import Store  # noqa: E402
 
@@ -249,7 +250,7 @@ def _html(data: Data, sections: list[Section], heat: str, time_chart: str, theme
     for s in sections:
         parts.append(f"<h2 id='{e(s.theme_id)}'>{e(s.label)}</h2>"
                      f"<p class='meta'>{s.statements} statements ({s.share:.0%}); keywords: "
-                     f"{e(', '.join(s.keywords))}</p><h3>Who said what</h3>")
+                     f"{e(', '.join(s.keywords))}</p>{_audit_links(data, s.theme_id)}<h3>Who said what</h3>")
         for q in s.quotes:
             who = e(q["speaker"]) + (f" ({e(q['country'])})" if q["country"] else "")
             parts.append(f"<p><span class='who'>{who}</span> — <a href='{e(q['link'])}'>{e(q['doc'])}, "
@@ -269,6 +270,16 @@ def _html(data: Data, sections: list[Section], heat: str, time_chart: str, theme
             parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _audit_links(data: Data, theme_id: str) -> str:
+    """Links to the audit pages (``python -m pipeline audit``) of the documents a theme's
+    statements come from, most statements first."""
+    names = page_names(data.documents)
+    docs = data.statements[data.statements.theme_id == theme_id].doc_id.value_counts().index
+    links = [f"<a href='../audit/{html.escape(names[d])}'>{html.escape(Path(names[d]).stem)}</a>"
+             for d in docs if d in names]
+    return f"<p class='meta'>Check against the sources (audit pages): {', '.join(links)}</p>" if links else ""
 
 
 def _markdown(data: Data, sections: list[Section], with_chart: bool) -> str:
