@@ -269,10 +269,8 @@ def test_audit_pages_are_small_named_after_the_pdf_indexed_and_linked_from_the_r
     assert f"href='../audit/{page.name}'" in report
 
 
-def test_an_explanation_column_is_shown_when_the_mentions_have_one(server, out, doc_id):
-    assert all(m["explanation"] == "" for m in mentions(server, doc_id, label="COUNTRY"))  # none yet: tolerated
-    with sqlite3.connect(out / "meetings.sqlite") as db:
-        db.execute("ALTER TABLE mentions ADD COLUMN explanation TEXT")
-        db.execute("UPDATE mentions SET explanation = 'a country name from the gazetteer' WHERE label = 'COUNTRY'")
-    shown = mentions(server, doc_id, label="COUNTRY")
-    assert shown and all(m["explanation"] == "a country name from the gazetteer" for m in shown if not m["removed"])
+def test_every_mention_is_shown_with_the_rule_and_the_reasons_that_kept_it(server, out, doc_id):
+    shown = [m for m in mentions(server, doc_id) if not m["removed"]]
+    assert shown and all(m["explanation"].startswith(m["rule"]) for m in shown)
+    floor = [m for m in shown if m["label"] == "SPEAKER" and "took the floor" in m["explanation"]]
+    assert floor, "a speaker who took the floor says which turn rule decided it"
