@@ -7,6 +7,7 @@
     evaluate   score the tables against gold annotations and speaker labels
     benchmark  time the stages against pdfplumber + spaCy's small English pipeline
     themes     recompute the themes of an output folder
+    rules      list the named patterns of models/ and check their examples
     build-model  rebuild the spaCy pipeline folder in models/ around its rule files
 """
 from __future__ import annotations
@@ -194,6 +195,20 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--seed-themes", type=Path, default=DEFAULT_THEMES,
                         help=f"TOML file of named themes and their terms (default: {DEFAULT_THEMES})")
     themes.add_argument("--no-seed-themes", action="store_true", help="find every theme in the text, none named")
+
+    rules = sub.add_parser("rules", help="list the named patterns of models/ and check their examples",
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           description="Every pattern the recognisers use is a named entry in "
+                                       "models/meeting_en/<component>/patterns.toml with what it finds, a score, "
+                                       "examples it must find and counter-examples it must not. This lists them; "
+                                       "with --check it runs every example through the pipeline and says which "
+                                       "fail (exit status 1 if any). See models/README.md to add a pattern for a new "
+                                       "house style or silence a false positive.",
+                           epilog="examples:\n  python -m pipeline rules\n"
+                                  "  python -m pipeline rules --check --name programme.\n")
+    rules.add_argument("--check", action="store_true", help="run every example and counter-example")
+    rules.add_argument("--name", default="", help="only patterns whose name starts with this (e.g. speaker.)")
+    rules.add_argument("--model", help=f"spaCy pipeline folder (default: {DEFAULT_MODEL})")
 
     build = sub.add_parser("build-model", help="rebuild the spaCy pipeline folder around its rule files")
     build.add_argument("--model", default=str(DEFAULT_MODEL))
@@ -386,6 +401,30 @@ def cmd_themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .recognise import check_pattern, load_nlp, patterns
+
+    nlp = load_nlp(Path(args.model) if args.model else DEFAULT_MODEL)
+    chosen = [p for p in patterns(nlp) if p.name.startswith(args.name)]
+    if not chosen:
+        print(f"error: no pattern name starts with {args.name!r}; run `python -m pipeline rules` for the list",
+              file=sys.stderr)
+        return 2
+    failed = 0
+    for p in chosen:
+        what = " ".join(p.what.split())
+        print(f"{p.name:<34} {p.score:.2f}  {len(p.examples)} ex / {len(p.counter_examples)} counter  "
+              f"{what[:90] + ('...' if len(what) > 90 else '')}")
+        if args.check:
+            for failure in check_pattern(nlp, p):
+                failed += 1
+                print(f"    FAILS: {failure}")
+    examples = sum(len(p.examples) + len(p.counter_examples) for p in chosen)
+    print(f"{len(chosen)} patterns, {examples} examples and counter-examples"
+          + (f", {failed} failing" if args.check else ""))
+    return 1 if failed else 0
+
+
 def cmd_build_model(args: argparse.Namespace) -> int:
     from .recognise import build_model
 
@@ -395,4 +434,4 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "report": cmd_report, "audit": cmd_audit, "review": cmd_review, "evaluate": cmd_evaluate,
-            "benchmark": cmd_benchmark, "themes": cmd_themes, "build-model": cmd_build_model}
+            "benchmark": cmd_benchmark, "themes": cmd_themes, "rules": cmd_rules, "build-model": cmd_build_model}

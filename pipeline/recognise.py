@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 
 from . import __version__, components  # noqa: F401  (registers the factories before spacy.load)
 from .components.common import facts_of, mentions_of, read_words
+from .components.rules import Pattern
 from .components.speakers import is_abbreviation
 from .data import Document, Recognition
 from .errors import ModelError
@@ -125,3 +126,38 @@ def recognise(document: Document, nlp: Language) -> Recognition:
     return Recognition(tuple(mentions), tuple(doc._.floor or ()),
                        date=facts["meeting.date"].value if "meeting.date" in facts else "",
                        host=host.value if host else "")
+
+
+def patterns(nlp: Language) -> list[Pattern]:
+    """Every named pattern of the pipeline, component by component."""
+    return [p for name in nlp.pipe_names if hasattr(nlp.get_pipe(name), "rules") for p in nlp.get_pipe(name).rules]
+
+
+def check_pattern(nlp: Language, pattern: Pattern) -> list[str]:
+    """What goes wrong with a pattern's examples: an example whose span does not come out of the
+    pipeline with this pattern's name, a counter-example whose does, a counter-example not turned
+    down by the veto it names. A scanner's examples are what its regex finds."""
+    failures = []
+    if pattern.kind == "scanner":
+        for ex in pattern.examples:
+            if ex.span not in [m.group(0) for m in pattern.regex.finditer(ex.text)]:
+                failures.append(f"example {ex.text!r}: {pattern.name} does not find {ex.span!r}")
+        for ex in pattern.counter_examples:
+            found = [m.group(0) for m in pattern.regex.finditer(ex.text)]
+            if (ex.span in found) if ex.span else found:
+                failures.append(f"counter-example {ex.text!r}: {pattern.name} finds {found}")
+        return failures
+    for ex in pattern.examples:
+        got = [o.text for o in outputs(nlp(ex.text)) if o.rule == pattern.name]
+        if ex.span not in got:
+            failures.append(f"example {ex.text!r}: wanted {ex.span!r} from {pattern.name}, got {got}")
+    for ex in pattern.counter_examples:
+        doc = nlp(ex.text)
+        got = [o.text for o in outputs(doc) if o.rule == pattern.name]
+        if (ex.span in got) if ex.span else got:
+            failures.append(f"counter-example {ex.text!r}: {pattern.name} gave {got}")
+        if ex.veto and not any(r.rule == pattern.name and r.veto == ex.veto and ex.span in ex.text[r.start:r.end]
+                               for r in doc._.rejections or ()):
+            failures.append(f"counter-example {ex.text!r}: not turned down by {ex.veto}; turned down: "
+                            f"{[(r.rule, r.veto, ex.text[r.start:r.end]) for r in doc._.rejections or ()]}")
+    return failures

@@ -242,3 +242,15 @@ def test_the_heading_organisation_hosts_its_officials(nlp):
                         "The Director of the Division, Ms. Camille VERHOEVEN, said that 82 per cent was funded. "
                         "The representative of Uganda said that 40 per cent of refugees were children.")
     assert {s.name: s.country for s in x.speakers} == {"Camille VERHOEVEN": "OSCE", "Uganda": "UG"}
+
+
+def test_an_acronym_defined_in_one_paragraph_is_found_in_the_others(nlp):
+    doc = _document("Ms Ana Costa, Minister of Labour (Portugal), presented the Youth Apprenticeship Pathway "
+                    "Programme (AYPP).\n\nThe representative of Spain said that the AYPP had 5,000 places.")
+    recognition = recognise(doc, nlp)
+    second = doc.blocks[1]
+    assert [m.text for m in recognition.mentions if m.label.value == "PROGRAMME" and m.start >= second.start] \
+        == ["AYPP"]
+    x = link(doc, recognition)
+    assert [(p.name, p.acronym, p.mentions) for p in x.programmes] == \
+        [("Youth Apprenticeship Pathway Programme", "AYPP", 2)]  # the name and its bracket are one mention

@@ -93,6 +93,7 @@ class FigureRecogniser(DataComponent):
         words = grammar(path.parent)
         self.references = set(words["back_references"])
         self.measure_stop = STOP_WORDS | set(words["measure_stop"])
+        self.measure_link = re.compile(rf"(?:\s+(?:{alternation(words['measure_links'])}))+\s*$")
         spaced = [r["word"] for r in scales if r["attached"] == "0"]
         self.load_rules(path, {
             "currency_before": alternation(u for u, w in where.items() if w in ("before", "both")),
@@ -425,10 +426,6 @@ class FigureRecogniser(DataComponent):
             return "two numbers joined by a dash with no unit are a symbol or a span of years"
         return None
 
-    @veto("figure.years-range")
-    def _years_range(self, text: str, r: Reading) -> str | None:
-        return f"{r.high} closes a span of years" if r.plain and YEAR.match(r.high) else None
-
     @veto("figure.not-a-share")
     def _not_a_share(self, a: float, b: float, denominator: str) -> str | None:
         """'28 in 2021' is a count in a year; '5/3' is no share."""
@@ -496,8 +493,7 @@ class FigureRecogniser(DataComponent):
         if words:
             return " ".join(_noun_phrase(words))
         before = text[max(0, start - 80):start]
-        link = re.search(r"(?:\s+(?:of|is|was|are|were|at|reached|to|by|about|around|nearly|almost|"
-                         r"some|over|under|than|more|less|up))+\s*$", before)
+        link = self.measure_link.search(before)
         head = self._words(before[:link.start()] if link else before, reverse=True)
         return " ".join(reversed(head))
 

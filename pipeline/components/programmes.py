@@ -75,6 +75,13 @@ def _bracket(inner: str) -> tuple[list[str], list[str], str, bool]:
     return parts, acronyms, other.strip("\"“”'‘’"), quoted
 
 
+def _before_quotes(text: str, at: int) -> int:
+    """Where the text before ``at`` ends, spaces and closing quotes aside."""
+    while at > 0 and text[at - 1] in " \"”’":
+        at -= 1
+    return at
+
+
 def canonical(name: str) -> str:
     """A key under which spellings of one programme meet: 'The HOPE programme' = 'Hope programme'."""
     key = re.sub(r"[\"“”„«»‘’']", "", name).lower()
@@ -99,7 +106,7 @@ class Candidate:
 
 class ProgrammeRecogniser(DataComponent):
     files = ("heads.tsv", "foreign_words.txt", "not_programmes.txt", "known.tsv", "adoption_verbs.txt",
-             "scope_words.txt", "generic_modifiers.txt", "foreign_connectors.txt", "office_titles.txt",
+             "scope_words.txt", "generic_modifiers.txt", "foreign_connectors.txt", "office_titles.txt", "agenda_items.txt",
              "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -128,12 +135,15 @@ class ProgrammeRecogniser(DataComponent):
         self.prepositions = set(words["title_prepositions"])
         self.determiners = set(words["phrase_openers"])
         self.phrase_ends = set(words["phrase_ends"])
+        self.name_suffixes = set(words["name_suffixes"])
+        self.agenda_items = {w.lower() for w in read_words(path / "agenda_items.txt")}
+        self.months = {r["word"].lower() for r in read_tsv(path.parent / "months.tsv")}
         self.foreign_connectors = set(read_words(path / "foreign_connectors.txt"))
         self.known_matcher = PhraseMatcher(self.nlp.vocab)
         self.known_matcher.add("KNOWN", list(self.nlp.tokenizer.pipe(self.known)))
         programme_words = [w for w, c in self.heads.items() if c == "programme"]
         self.english = english_words(DEFAULT_LEXICON) - set(read_words(path / "foreign_words.txt"))
-        laws = self.laws | {"ley", "lei", "loi"}
+        laws = self.laws
         self.load_rules(path, {
             "programme_heads": alternation(programme_words),
             "programme_heads_singular": alternation(w for w in programme_words if not w.endswith("s")),
@@ -231,7 +241,7 @@ class ProgrammeRecogniser(DataComponent):
         last classed word before its first preposition ('Committee on Trade' -> organisation,
         'European Pillar of Social Rights' -> programme, 'Youth Guarantee' -> programme)."""
         words = [w.lower() for w in re.findall(r"[\w-]+", re.sub(r"['’]s\b", "", name))]  # "the Plan's"
-        while words and (re.fullmatch(r"[\d–-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
+        while words and (re.fullmatch(r"[\d–-]+", words[-1]) or words[-1] in self.name_suffixes):
             words.pop()  # "Year of Youth 2022", "Masterplan 2022-2032", "European Social Fund Plus"
         if words and words[-1] in self.laws:
             return "programme"  # "Department of Migrant Workers Act": a law, whatever it names
@@ -240,7 +250,7 @@ class ProgrammeRecogniser(DataComponent):
         whole = words
         cut = next((i for i, w in enumerate(words) if w in self.prepositions and i > 0), len(words))
         words = words[:cut]
-        while words and (re.fullmatch(r"[\d–-]+", words[-1]) or words[-1] in ("plus", "bis", "ii", "iii")):
+        while words and (re.fullmatch(r"[\d–-]+", words[-1]) or words[-1] in self.name_suffixes):
             words.pop()
         if len(words) > 1 and self.heads.get(words[0]) == "programme" \
                 and self.heads.get(words[-1]) not in ("organisation", "people"):
@@ -683,11 +693,13 @@ class ProgrammeRecogniser(DataComponent):
         """A programme's acronym standing alone ('the CIR', 'ESF+ and AMIF'), anywhere in the document
         once defined, unless it is there the name of an organisation or a speaker ('ASEAN said')."""
         acronyms = {m.evidence.acronym.split()[0]: m for m in found if m.evidence.acronym}
+        named = {m.end for m in found}  # "Long Form (ACR)": the acronym in its own bracket is the same mention
         out = []
         for acr, source in acronyms.items():
             bare = acr.rstrip("+")
             for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?:\s?\+)?(?![\w-])", text):
-                if any(s < m.end() and m.start() < e for s, e in taken):
+                if any(s < m.end() and m.start() < e for s, e in taken) or \
+                        text[m.start() - 1:m.start()] == "(" and _before_quotes(text, m.start() - 1) in named:
                     continue
                 trace = self.rules.trace("programme.acronym-mention")
                 trace.note(f"the acronym of '{source.value}'")
@@ -756,6 +768,14 @@ class ProgrammeRecogniser(DataComponent):
         words = c.name.split()
         if len(words) == 1 and self.heads.get(words[0].lower()) and not c.acronym.startswith(words[0]):
             return f"'{words[0]}' alone names nothing"
+        return None
+
+    @veto("programme.agenda-line")
+    def _agenda_line(self, c: Candidate) -> str | None:
+        """'Agenda Item 4', 'the March 2020 Agenda': the meeting's order of business ('Agenda 2063' is a programme)."""
+        words = [w.lower().strip(".,:") for w in c.name.split()]
+        if "agenda" in words and (set(words) & self.agenda_items or set(words) & self.months):
+            return "a point or a date of the meeting's agenda, not a programme"
         return None
 
     @veto("programme.organisation-name")

@@ -102,6 +102,7 @@ class SpeakerRecogniser(DataComponent):
         self.particles = set(words["name_particles"])
         self.addressee = "|".join(words["addressee_pronouns"])
         self.clause_openers = alternation(words["clause_openers"])
+        self.body_connectors = set(words["body_connectors"])
         self.collective = sorted((w.lower() for w in read_words(path / "collective.txt")), key=len, reverse=True)
         offices = read_tsv(path / "chairs.tsv")
         self.presiding = {r["office"].lower() for r in offices if r["presides"] == "1"}
@@ -484,7 +485,7 @@ class SpeakerRecogniser(DataComponent):
         bodies += [(s, e, "EU" if kind == "eu" else acr, text[s:e], "org") for s, e, acr, kind in orgs]
         for m in self.rules.finditer("speaker.represented-body", text):  # "The representative of the ICN"
             words = m.group("body").split()
-            while words and words[-1].lower() in ("of", "for", "and", "on", "the", "&"):
+            while words and words[-1].lower() in self.body_connectors:
                 words.pop()
             s, e = m.start("body"), m.start("body") + len(" ".join(words))
             if (len(words) > 1 or words and words[0].isupper() and len(words[0]) > 1) and \
@@ -724,7 +725,7 @@ class SpeakerRecogniser(DataComponent):
         if not before:
             return None
         word = before.group(1)
-        if word.lower() in ("of", "and", "for", "&", "the", "de") or (word[:1].isupper() and not
+        if word.lower() in self.body_connectors or (word[:1].isupper() and not
                                                                        word.endswith((".", ":", ";", ","))):
             return f"the words continue a longer name after '{word}'"
         return None
