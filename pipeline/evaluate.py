@@ -149,7 +149,7 @@ def score(gold: dict, pred: dict) -> dict:
     r = tp_digits / len(gold["figures"]) if gold["figures"] else 0.0
     out["figures"] = dict(p=round(p, 3), r=round(r, 3), f1=round(2 * p * r / (p + r), 3) if p + r else 0.0,
                           tp=tp, pred=len(pred["figures"]), gold=len(gold["figures"]),
-                          speaker_acc=round(attr_ok / tp, 3) if tp else 0.0, errors=errors)
+                          speaker_acc=round(attr_ok / tp, 3) if tp else 0.0, attributed=attr_ok, errors=errors)
     kinds = [k for k in TYPES if out[k]["gold"]]
     out["macro_f1"] = round(sum(out[k]["f1"] for k in kinds) / len(kinds), 3) if kinds else None
     return out
@@ -195,6 +195,10 @@ def evaluate_folder(outdir: Path, gold_dir: Path, errors: int = 15) -> list[str]
         for k in TYPES:
             lines.append(f"  {k:<11} F1 {sum(t[k]['f1'] for t in totals) / len(totals):.3f}")
         lines.append(f"  macro F1    {sum(t['macro_f1'] for t in totals) / len(totals):.3f}")
+        matched = sum(t["figures"]["tp"] for t in totals)
+        if matched:
+            lines.append(f"  figure attribution (pooled) {sum(t['figures']['attributed'] for t in totals) / matched:.3f}"
+                         f"  ({sum(t['figures']['attributed'] for t in totals)} of {matched} matched figures)")
     return lines
 
 

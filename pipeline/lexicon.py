@@ -1,6 +1,7 @@
-"""The English word list (from WordNet, in ``models/lexicon``), shared by the stages that
-must tell an English word from another: extraction (is ``recog-`` + ``nition`` one word?)
-and the programme recogniser (is this bracket a name in another language?)."""
+"""The English lexicon (from WordNet, in ``models/lexicon``), shared by the stages that must
+tell words apart: extraction (is ``recog-`` + ``nition`` one word?), the programme recogniser
+(is this bracket a name in another language?), and the speaker and turn recognisers (is the
+word after a delegation a finite verb, so that the delegation is its subject?)."""
 from __future__ import annotations
 
 import gzip
@@ -17,6 +18,19 @@ def english_words(lexicon: Path) -> frozenset[str]:
     path = lexicon / "en_words.txt.gz"
     if not path.exists():
         log.warning("no English word list at %s: hyphens and translations are judged without it", path)
+        return frozenset()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return frozenset(w.strip() for w in f if w.strip())
+
+
+@lru_cache(maxsize=4)
+def finite_verbs(lexicon: Path) -> frozenset[str]:
+    """Forms of English verbs that can be finite: third person singular ("notes") and past
+    ("commended", "was", "took"), from WordNet's verb index and irregular forms (via
+    spacy-lookups-data); empty (with a warning) when the list is missing."""
+    path = lexicon / "en_finite_verbs.txt.gz"
+    if not path.exists():
+        log.warning("no verb list at %s: only speech verbs give the floor", path)
         return frozenset()
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return frozenset(w.strip() for w in f if w.strip())

@@ -152,6 +152,39 @@ def within(mentions: Iterable[Mention], start: int, end: int) -> list[Mention]:
     return [shifted(m, -start) for m in mentions if start <= m.start and m.end <= end]
 
 
+NEXT_WORD = re.compile(r"\s*(?:(?P<bracket>\([^()\n]{0,150}\))|(?P<comma>,)|(?P<word>[A-Za-z][\w'’-]*))")
+
+
+def verb_after(text: str, end: int, limit: int, verbs: frozenset[str], adverbs: frozenset[str]) -> str:
+    """The finite verb of which what ends at ``end`` is the subject, or '': the next word, past a
+    bracket ('Mr. Tanaka (Japan) noted'), an apposition between commas ('The representative of
+    Norway, speaking on behalf of the Nordic countries, welcomed') and adverbs ('also', 'fully')."""
+    pos, commas = end, 0
+    while pos < limit:
+        m = NEXT_WORD.match(text, pos, limit)
+        if m is None:
+            return ""
+        pos = m.end()
+        if m.group("bracket"):
+            continue
+        if m.group("comma"):
+            close = text.find(",", pos, min(limit, pos + 160))
+            if commas or close < 0 or any(ch in text[pos:close] for ch in ";.:"):
+                return ""
+            commas, pos = 1, close + 1  # an apposition: the verb comes after it
+            continue
+        word = m.group("word")
+        low = word.lower()
+        if low in adverbs or low.endswith("ly") and len(low) > 4 and word.islower():
+            continue
+        if not word.islower() or low not in verbs:
+            return ""
+        if low.endswith("s") and not low.endswith("ss") and not re.match(r" [a-z]", text[pos:pos + 2]):
+            return ""  # "notes that", "welcomes the": not a plural noun ("WHO headquarters, Geneva")
+        return word
+    return ""
+
+
 SENTENCE_END = re.compile(r"\.(\s|$)|\n")
 
 

@@ -22,8 +22,10 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from ..data import Label, Mention, SpeakerCue
+from ..lexicon import finite_verbs
+from ..settings import DEFAULT_LEXICON
 from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
-                     rejections_of, within)
+                     rejections_of, verb_after, within)
 from .rules import Rejection, Trace, alternation, veto
 
 HEADING = 600  # characters at the start of a document where its title and heading stand
@@ -102,6 +104,8 @@ class SpeakerRecogniser(DataComponent):
         self.particles = set(words["name_particles"])
         self.addressee = "|".join(words["addressee_pronouns"])
         self.clause_openers = alternation(words["clause_openers"])
+        self.finite = finite_verbs(DEFAULT_LEXICON) | frozenset(words["auxiliaries"])
+        self.adverbs = frozenset(words["verb_adverbs"])
         self.body_connectors = set(words["body_connectors"])
         self.collective = sorted((w.lower() for w in read_words(path / "collective.txt")), key=len, reverse=True)
         offices = read_tsv(path / "chairs.tsv")
@@ -557,6 +561,9 @@ class SpeakerRecogniser(DataComponent):
             # "Norway: the delegation supported ..." at the start of a paragraph; but
             # "Norway: Mr X, Minister ..." heads a participant list
             return label.group("next").rstrip(".").lower() not in self.honorifics
+        if re.fullmatch(r"[\s\d.()-]*(?:the\s+)?", text[:s], re.I) and \
+                verb_after(text, e, min(len(text), e + 300), self.finite, self.adverbs):
+            return True  # "28. Thailand commended ...": it opens its paragraph as the subject of a finite verb
         after = re.sub(r"^,\s+speaking\s+on\s+behalf\s+of[^,]+,", "", after)
         m = re.match(r"\s+(?:also\s+|further\s+|then\s+|fully\s+|strongly\s+)?(\w+)", after)
         return bool(m and m.group(1).lower() in self.verbs)

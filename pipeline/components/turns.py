@@ -18,7 +18,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..data import Floor, Label, Mention
-from .common import DataComponent, grammar, mentions_of, read_words, rejections_of
+from ..lexicon import finite_verbs
+from ..settings import DEFAULT_LEXICON
+from .common import DataComponent, block_bounds, grammar, mentions_of, read_words, rejections_of, verb_after
 from .rules import Rejection, Trace, alternation, veto
 
 TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
@@ -44,6 +46,8 @@ class Seen:
     opens: bool = False  # it opens its sentence
     listing: bool = False  # its sentence lists participants, no one speaks
     verb: re.Match | None = None  # the speech verb after it in its clause
+    opens_block: bool = False  # it opens its paragraph ("28. Thailand commended ...")
+    finite: str = ""  # the finite verb it is the subject of, if any
     transcript: bool = False  # the document is a transcript: only labels give the floor
 
 
@@ -59,6 +63,8 @@ class TurnRecogniser(DataComponent):
         self.prepositions = set(words["governing_prepositions"])
         self.subordinators = re.compile(rf"[\s\d.()-]*(?:{alternation(words['subordinators'])})\s", re.I)
         self.verbs = re.compile(rf"\b(?:{alternation(read_words(path.parent / 'speakers' / 'speech_verbs.txt'))})\b")
+        self.finite = finite_verbs(DEFAULT_LEXICON) | frozenset(words["auxiliaries"])
+        self.adverbs = frozenset(words["verb_adverbs"])
         self.load_rules(path)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -93,6 +99,7 @@ class TurnRecogniser(DataComponent):
         # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
         clauses = [Clause(a, b, (s, e)) for s, e in sents for a, b in _clauses(text, s, e)]
         starts = [c.start for c in clauses]
+        blocks = block_bounds(doc)
         intro_in: dict[tuple[int, int], int] = {}
         for m in speakers:
             if m.evidence.kind == "person" and m.evidence.introduced:
@@ -113,6 +120,12 @@ class TurnRecogniser(DataComponent):
                 opening = self.rules.match("turn.sentence-opening", text, c.start, m.start)
                 s.opens = not s.absent and opening is not None and opening.end() == m.start
                 s.listing = self.verbs.search(text, *c.sentence) is None and intro_in.get(c.sentence, 0) >= 2
+                block = next(((a, b) for a, b in blocks if a <= m.start < b), None)
+                if block is not None:
+                    opening = self.rules.match("turn.sentence-opening", text, block[0], m.start)
+                    s.opens_block = opening is not None and opening.end() == m.start
+                    if s.opens_block:
+                        s.finite = verb_after(text, m.end, c.end, self.finite, self.adverbs)
             out.append(s)
         return out
 
@@ -137,6 +150,10 @@ class TurnRecogniser(DataComponent):
                 decide(s, "turn.label", True, "a transcript's turn label")
                 return
             s.verb = self.verbs.search(text, m.end, s.clause.end)
+            if s.finite and m.evidence.kind in ("person", "delegation", "role-ref") and self.rules.screen(self.rules.trace("turn.subject-finite-verb"), m.start, m.end, rejected,
+                                              text, s):
+                decide(s, "turn.subject-finite-verb", True, f"opens its paragraph as the subject of '{s.finite}'")
+                return
             trace = self.rules.trace("turn.subject-verb")
             if not self.rules.screen(trace, m.start, m.end, rejected, text, s,
                                      only=("turn.participant-list", "turn.not-a-candidate", "turn.governed",
