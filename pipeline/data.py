@@ -106,6 +106,7 @@ class FigureCue:
     unit_by_country: tuple[tuple[str, str], ...] = ()
     country_named: str = ""  # the first country named in the figure's sentence
     in_vote: bool = False  # in a sentence recording a vote ("adopted by 71 votes to 3"): the record's count
+    kind: str = "count"  # money, share, rate, duration, age, points, quantity (with a unit of measure), count
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ class Figure:
     start: int
     end: int
     value_min: float | None = None  # lower bound of a range ("2 to 5%")
+    kind: str = "count"  # money, share, rate, duration, age, points, quantity, count
 
 
 @dataclass(frozen=True)

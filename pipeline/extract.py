@@ -164,6 +164,23 @@ def extract(path: Path, settings: Settings | None = None, password: str | None =
     return _assemble(doc_id, source, pages, segments, settings)
 
 
+def from_text(text: str, source: str = "text") -> Document:
+    """A Document from plain text, for text that never was a PDF (a summary kept as .txt, a test):
+    blank lines separate paragraphs, the lines of a paragraph are joined; a short line without a
+    full stop is a heading. Every character is on page 1, with no box."""
+    parts = [" ".join(line.strip() for line in chunk.splitlines() if line.strip())
+             for chunk in re.split(r"\n\s*\n", text)]
+    parts = [p for p in parts if p]
+    body = "\n\n".join(parts)
+    blocks, pos = [], 0
+    for part in parts:
+        kind = "heading" if len(part) < 80 and not part.rstrip().endswith((".", ":", ";")) else "paragraph"
+        blocks.append(Block(kind, pos, pos + len(part), 1))
+        pos += len(part) + 2
+    return Document(sha256(body.encode()), source, body, (Page(1, 0.0, 0.0),), tuple(blocks),
+                    np.ones(len(body), dtype=np.int16), np.zeros((len(body), 4), dtype=np.float32))
+
+
 def _open_error(source: str, e: Exception, password: str | None) -> BadInputError:
     name = " ".join([type(e).__name__, str(e)] + [type(a).__name__ for a in e.args])
     if "Password" in name or "Encrypt" in name or "password" in name:

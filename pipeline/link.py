@@ -442,5 +442,5 @@ def _figures(mentions, statement_at, speaker_country, links) -> tuple[Figure, ..
         country = cue.country_named or (home if len(home) == 2 else "")
         said_by = "" if cue.in_vote else links[i][0]  # a vote's counts are the record's
         out.append(Figure(f"fg{len(out) + 1}", m.text, float(m.value), unit, cue.measures,
-                          said_by, links[i][1], country, m.page, m.start, m.end, cue.value_min))
+                          said_by, links[i][1], country, m.page, m.start, m.end, cue.value_min, cue.kind))
     return tuple(out)

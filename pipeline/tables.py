@@ -44,7 +44,8 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                    ("country", "TEXT"), ("speaker_id", "TEXT"), ("mentions", "INTEGER")],
     "figures": [("doc_id", "TEXT"), ("figure_id", "TEXT"), ("text", "TEXT"), ("value", "REAL"), ("unit", "TEXT"),
                 ("measures", "TEXT"), ("speaker_id", "TEXT"), ("statement_id", "TEXT"), ("country", "TEXT"),
-                ("page", "INTEGER"), ("start", "INTEGER"), ("end", "INTEGER"), ("value_min", "REAL")],
+                ("page", "INTEGER"), ("start", "INTEGER"), ("end", "INTEGER"), ("value_min", "REAL"),
+                ("kind", "TEXT")],
     "mentions": [("doc_id", "TEXT"), ("mention_id", "TEXT"), ("label", "TEXT"), ("text", "TEXT"),
                  ("start", "INTEGER"), ("end", "INTEGER"), ("page", "INTEGER"), ("x0", "REAL"), ("top", "REAL"),
                  ("x1", "REAL"), ("bottom", "REAL"), ("rule", "TEXT"), ("confidence", "REAL"), ("value", "TEXT"),
@@ -97,7 +98,8 @@ def rows(result: Result, version: str) -> dict[str, list[dict]]:
                               country=p.country, speaker_id=p.speaker_id, mentions=p.mentions) for p in x.programmes]
     out["figures"] = [dict(doc_id=doc, figure_id=f.figure_id, text=f.text, value=f.value, unit=f.unit,
                            measures=f.measures, speaker_id=f.speaker_id, statement_id=f.statement_id,
-                           country=f.country, page=f.page, start=f.start, end=f.end, value_min=f.value_min)
+                           country=f.country, page=f.page, start=f.start, end=f.end, value_min=f.value_min,
+                           kind=f.kind)
                       for f in x.figures]
     floor = {(f.start, f.end): f for f in x.floor}
     for i, m in enumerate(x.mentions):

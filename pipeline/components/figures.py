@@ -25,9 +25,9 @@ from .rules import Rejection, Trace, alternation, veto
 
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
 DURATIONS = ("hours", "days", "weeks", "months", "years")
-QUANTITIES = ("count", "percent", "points") + DURATIONS  # any other unit is money
 YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 WORDISH = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
+RATE = re.compile(r"\s+per\s+(?:\d[\d\s,.\u00a0]*\s)?[a-z]")  # "44.5 per 10 000 population"
 
 
 def _number(text: str) -> float:
@@ -66,7 +66,7 @@ class Reading:
 
 class FigureRecogniser(DataComponent):
     files = ("units.tsv", "scales.tsv", "number_words.tsv", "identifier_words.txt",
-             "age_cues.txt", "currency_context.tsv", "fractions.tsv", "not_currency_codes.txt", "patterns.toml")
+             "age_cues.txt", "currency_context.tsv", "fractions.tsv", "not_currency_codes.txt", "measure_units.tsv", "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -74,10 +74,14 @@ class FigureRecogniser(DataComponent):
 
     def load(self, path: Path) -> None:
         self.units = {r["surface"]: r["unit"] for r in read_tsv(path / "units.tsv")}
+        measure_rows = read_tsv(path / "measure_units.tsv")
+        self.measure_units = {r["unit"] for r in measure_rows}
+        self.units.update({r["surface"]: r["unit"] for r in measure_rows})
         self.currency_context: dict[str, dict[str, str]] = {}
         for r in read_tsv(path / "currency_context.tsv"):
             self.currency_context.setdefault(r["unit"], {})[r["country"]] = r["currency"]
         where = {r["surface"]: r["where"] for r in read_tsv(path / "units.tsv")}
+        where.update({r["surface"]: "after" for r in measure_rows})
         self.word_codes = set(read_words(path / "not_currency_codes.txt"))
         for c in pycountry.currencies:  # "KRW 1.2 trillion", "MAD 11 billion"
             if c.alpha_3 not in self.units:
@@ -141,7 +145,7 @@ class FigureRecogniser(DataComponent):
             a, b = {"one": 1, "two": 2, "three": 3}[m.group("a").lower()], self.words.get(b) or \
                 (float(b) if b.isdigit() else 0)
             trace = self.rules.trace("figure.ratio-words")
-            if self.rules.screen(trace, m.start(), m.end(), rejected, a, b, ""):
+            if self.rules.screen(trace, m.start(), m.end(), rejected, a, b, m.group("b")):
                 reading.value = 100 * a / b
                 keep(reading, trace)
         pos = 0
@@ -181,7 +185,7 @@ class FigureRecogniser(DataComponent):
         out = list(made)
         for i in range(1, len(made)):
             money, count = made[i - 1][0], made[i][0]
-            if money.unit not in QUANTITIES and count.unit == "count" \
+            if self.kind_of(money.unit) == "money" and count.unit == "count" \
                     and not self.measures(text, count.start, count.end) \
                     and self.scale_end.search(text[count.start:count.end]) \
                     and re.fullmatch(r",?\s+(?:and|or|to)\s+|,\s+", text[money.end:count.start]):
@@ -197,10 +201,12 @@ class FigureRecogniser(DataComponent):
         start, end = m.start(), m.end()
         if m.group("ratio_a") or m.group("frac_a"):
             kind, group = ("ratio", "ratio") if m.group("ratio_a") else ("fraction", "frac")
-            a, b = float(m.group(f"{group}_a")), float(m.group(f"{group}_b"))
+            a, b = _number(m.group(f"{group}_a")), _number(m.group(f"{group}_b"))
             trace = self.rules.trace(f"figure.{kind}")
             if not self.rules.screen(trace, start, end, rejected, a, b, m.group(f"{group}_b")):
-                return None
+                # "9,800 in 2019": no share; the first number may still count something
+                alone = self.rules.match("figure.quantity", text, start, m.end(f"{group}_a"))
+                return self._digits(text, alone, adjectives, rejected) if alone and alone.group("num") else None
             value = 100 * a / b if kind == "ratio" else round(100 * a / b, 1)
             return Reading(start, end, unit="percent", value=value), trace
         num, num2 = m.group("num"), m.group("num2")
@@ -265,14 +271,15 @@ class FigureRecogniser(DataComponent):
                      "figure.paragraph-number", "figure.bracketed-marker", "figure.time", "figure.ordinal",
                      "figure.code-number")
 
-    @staticmethod
-    def _reading(unit: str) -> str:
+    def _reading(self, unit: str) -> str:
         if unit == "percent":
             return "figure.percent"
         if unit == "points":
             return "figure.points"
         if unit in DURATIONS:
             return "figure.duration"
+        if unit in self.measure_units:
+            return "figure.measure"
         return "figure.count" if unit == "count" else "figure.money"
 
     def _is_range(self, text: str, m: re.Match) -> bool:
@@ -288,6 +295,21 @@ class FigureRecogniser(DataComponent):
         if sep == "and":
             return bool(re.search(r"\bbetween\s+$", before, re.I))
         return not re.search(r"\bfrom\s+$", before, re.I)
+
+    def kind_of(self, unit: str, rule: str = "", rate: bool = False) -> str:
+        """What a figure is, for an analyst to filter by: money, share, rate, duration, age, points,
+        quantity (with a unit of measure) or count."""
+        if rule == "figure.age":
+            return "age"
+        if unit == "percent":
+            return "share"
+        if unit in DURATIONS or unit == "points":
+            return "duration" if unit in DURATIONS else "points"
+        if unit in self.measure_units:
+            return "quantity"
+        if unit == "count":
+            return "rate" if rate else "count"
+        return "money"
 
     def _currency(self, unit: str, country: str) -> str:
         """'USD?' said of the Philippines ('Philippine pesos') is PHP: the currency a sign means there."""
@@ -479,8 +501,9 @@ class FigureRecogniser(DataComponent):
             trace.note(f"'{text[r.start:r.end]}' is {unit} unless the speaker's country has its own")
         sentence = sentence_around(text, r.start)
         named = next((c.value for c in countries if sentence[0] <= c.start < sentence[1]), "")
+        rate = bool(RATE.match(text, r.end))
         cue = FigureCue(unit, self.measures(text, r.start, r.end), r.low, options, named,
-                        any(s <= r.start < e for s, e in votes))
+                        any(s <= r.start < e for s, e in votes), self.kind_of(unit, trace.rule, rate))
         return Mention(Label.FIGURE, text[r.start:r.end], r.start, r.end, trace.rule, trace.score,
                        value=repr(float(r.value)), evidence=cue, explanation=trace.explain())
 
