@@ -150,6 +150,7 @@ class SpeakerCue:
     co_subject: bool = False  # delegation: named after the first of several subjects ("Germany, France and ...")
     follows_head: bool = False  # delegation: "The representatives of Cuba and Peru": Peru follows Cuba
     label: bool = False  # a transcript's turn label ("Senator DRUMMOND:")
+    leads: bool = False  # person: heads a delegation ("headed by X"); role-ref: refers to whoever does
 
 
 Evidence = CountryCue | FigureCue | ProgrammeCue | SpeakerCue

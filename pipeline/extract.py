@@ -675,6 +675,8 @@ def _kind(group: list[Segment], body_size: float) -> str:
         return "heading"
     if short and len(group) <= 3 and NUMBERED_HEADING.match(text) and not re.search(r"[.;]\s*\S", text[4:]):
         return "heading"
+    if short and len(group) <= 2 and text.isupper() and not text.rstrip().endswith(":"):
+        return "heading"  # "COMMITTEE OF THE WHOLE", "STATEMENTS": a line in capitals heads a section
     return "paragraph"
 
 

@@ -37,7 +37,8 @@ class _Entity:
     organisation: str = ""
     country: str = ""
     spoke: bool = False
-    presides: bool = False  # an office entity that chairs the meeting
+    presides: bool = False  # an office that chairs the meeting, or a person who holds one
+    leads: bool = False  # a person who heads a delegation
     gender: str = ""  # from an honorific: "m", "f" or unknown
     titles: set[str] = field(default_factory=set)  # honorifics that are titles: "Commissioner", "Minister"
     positions: list[int] = field(default_factory=list)
@@ -49,6 +50,8 @@ class _Entity:
         self.role = self.role or cue.role
         self.organisation = self.organisation or cue.organisation
         self.gender = self.gender or cue.gender
+        self.presides = self.presides or cue.presides and self.kind == "person"
+        self.leads = self.leads or cue.leads
         if cue.honorific:
             self.titles.add(cue.honorific.lower())
         if cue.country and (not self.country or cue.introduced):
@@ -138,8 +141,10 @@ class _Speakers:
         for e in self.entities:
             if e.kind == "chair" and e.role == cue.office:
                 return e
-        # "Ambassador X, ..., Chairperson of the Permanent Council" then "The Chairperson presented"
-        holders = [e for e in self.entities if e.kind == "person" and _holds(e.role, cue.office)]
+        # "Ambassador X, ..., Chairperson of the Permanent Council" then "The Chairperson presented";
+        # "Ms X, President of the Conference" then "The Chair said"
+        holders = [e for e in self.entities if e.kind == "person" and _holds(e.role, cue.office)] or \
+            [e for e in self.entities if e.kind == "person" and cue.presides and e.presides]
         if len(holders) == 1:
             return holders[0]
         return self.new(name=cue.office, kind="chair", role=cue.office, presides=cue.presides)
@@ -204,8 +209,8 @@ def _speakers(mentions: list[Mention], floor: dict[tuple[int, int], Floor],
             e = reg.office(cue, chair)
         elif cue.kind == "role-ref":  # "the Minister": the last person introduced with that title
             role = cue.role.lower()
-            titled = [e for e in reg.entities if e.kind == "person" and (role in e.role.lower() or role in e.titles)
-                      and e.positions and min(e.positions) < m.start]
+            titled = [e for e in reg.entities if e.kind == "person" and e.positions and min(e.positions) < m.start
+                      and (e.leads if cue.leads else role in e.role.lower() or role in e.titles)]
             if not titled:
                 continue
             e = reg.last_before(titled, m.start)

@@ -115,6 +115,7 @@ class SpeakerRecogniser(DataComponent):
         self.not_surnames = set(read_words(path / "not_surnames.txt"))
         self.person_titles = {w.lower() for w in read_words(path / "person_titles.txt")}
         self.eu_titles = {w.lower() for w in read_words(path / "eu_titles.txt")}
+        self.programme_heads = {r["word"].lower(): r["class"] for r in read_tsv(path.parent / "programmes" / "heads.tsv")}
         orgs = read_tsv(path / "organisations.tsv")
         self.organisations = {r["name"]: (r["acronym"], r["kind"]) for r in orgs}
         self.org_matcher = PhraseMatcher(self.nlp.vocab)
@@ -168,6 +169,7 @@ class SpeakerRecogniser(DataComponent):
             self._labels(text[start:end], found)
             drafts += [d.shift(start) for d in found]
             rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)
+        drafts += self._known_surnames(text, doc, drafts, rejected)
         self._commissioners(drafts)
         # an international organisation named in a heading hosts the meeting: its officials speak for it
         for s, e, code, kind in orgs:
@@ -181,6 +183,35 @@ class SpeakerRecogniser(DataComponent):
         if host is not None:
             facts_of(doc).append(host)
         return doc
+
+    def _known_surnames(self, text: str, doc: Doc, drafts: list[Draft], rejected: list[Rejection]) -> list[Draft]:
+        """'Estrada said' after 'Raul Estrada-Oyuela': a surname (or a part of one) of a person named
+        with a first name elsewhere in the document, opening a sentence as the subject of a verb."""
+        known: dict[str, Draft] = {}
+        for d in drafts:
+            if d.cue["kind"] == "person" and d.cue.get("first") and d.cue.get("surname"):
+                surname = d.cue["surname"]
+                for part in {surname, *re.split(r"[\s-]+", surname)}:
+                    if len(part) >= 3 and part[:1].isupper() and part.lower() not in self.particles:
+                        known.setdefault(part, d)
+        if not known:
+            return []
+        out: list[Draft] = []
+        taken = [(d.start, d.end) for d in drafts]
+        for m in self.rules.finditer("speaker.known-surname", text):
+            word = m.group("surname")
+            person = known.get(word) or known.get(word.title())
+            s, e = m.start("surname"), m.end("surname")
+            if person is None or any(a < e and s < b for a, b in taken):
+                continue
+            trace = self.rules.trace("speaker.known-surname")
+            if not self.rules.screen(trace, s, e, rejected, text, e):
+                continue
+            trace.note(f"the surname of {person.cue['name']}")
+            out.append(Draft(s, e, trace.rule, trace.score, person.cue["name"],
+                             dict(kind="person", name=word, surname=person.cue["surname"],
+                                  gender=person.cue.get("gender", "")), trace))
+        return out
 
     def _host(self, found: list[Mention], countries: list[Mention]) -> Fact | None:
         """Whom the heading makes a speaker with no country speak for: the country whose parliament
@@ -216,6 +247,11 @@ class SpeakerRecogniser(DataComponent):
         drafts = [self._person(text, p, people, countries, orgs) for p in people]
         drafts.extend(self._delegations(text, countries, orgs))
         drafts.extend(self._chairs(text, people, rejected))
+        for m in self.rules.finditer("speaker.head-of-delegation", text):  # "The head of the delegation informed"
+            trace = self.rules.trace("speaker.head-of-delegation")
+            trace.note("whoever heads the delegation")
+            drafts.append(Draft(m.start(), m.end(), trace.rule, trace.score, m.group("role"),
+                                dict(kind="role-ref", role=m.group("role"), leads=True), trace))
         return drafts
 
     def _houses(self, doc: Doc) -> list[Draft]:
@@ -294,7 +330,8 @@ class SpeakerRecogniser(DataComponent):
         for m in self.rules.finditer("speaker.name-before-role", text):
             names = m.group("names").split()
             trace = self.rules.trace("speaker.name-before-role")
-            if not self.rules.screen(trace, m.start(), m.end("names"), rejected, names, only=("speaker.not-a-name",)) \
+            if not self.rules.screen(trace, m.start(), m.end("names"), rejected, names,
+                                     only=("speaker.not-a-name", "speaker.programme-name")) \
                     or not self.rules.screen(trace, m.start(), m.end("names"), rejected, text, m,
                                              only=("speaker.inside-proper-noun", "speaker.bracket-names-no-one")):
                 continue
@@ -407,6 +444,9 @@ class SpeakerRecogniser(DataComponent):
             inside = [c for c in countries if owner <= c.start and c.end <= span[1]]
             country = country or (inside[-1].value if inside else "")
         introduced = bool(p.first) and bool(role or country)
+        office = re.split(r"\s(?:of|for)\s|,", role, maxsplit=1)[0].strip().lower()
+        if office in self.presiding:  # "Ms X, President of the Conference": "The President" is she
+            cue["presides"] = True
         for label, value in (("role", role), ("organisation", org), ("country", country)):
             if value and f"{label} {value}" not in " ".join(trace.notes):
                 trace.note(f"{label} {value!r}" if label != "country" else f"country {value}")
@@ -679,8 +719,17 @@ class SpeakerRecogniser(DataComponent):
             led = re.match(r",?\s(?:(?:led|headed)\sby\s)?", text[d.end:d.end + 16])
             if p is None and led and (led.group(0).strip() or d.cue["kind"] == "delegation"):
                 p = persons.get(d.end + led.end())
+            leads = bool(led and "by" in led.group(0))
+            if p is None and d.cue["kind"] == "delegation":  # "The delegation of Slovenia was headed by ... X"
+                head = self.rules.match("speaker.headed-by", text, d.end, min(len(text), d.end + 40))
+                p = next((q for q in persons.values() if head and head.end() <= q.start <= head.end() + 120
+                          and not any(ch in text[head.end():q.start] for ch in ".;")), None)
+                leads = p is not None
             if p is None:
                 continue
+            if leads and d.cue["kind"] == "delegation":
+                p.cue["leads"] = True  # "the head of the delegation" later is this person
+                p.trace.note("heads the delegation")
             p.cue["country"] = p.cue.get("country") or d.cue.get("country", "")
             p.cue["organisation"] = p.cue.get("organisation") or d.cue.get("office", "")
             p.cue.update(introduced=True, speaks_for_delegation=True)
@@ -745,6 +794,18 @@ class SpeakerRecogniser(DataComponent):
                 not re.match(r"(?:the\s)?(?i:" + alternation(self.roles) + r")\b", paren):
             return "the bracket after the words holds neither a country nor a role"
         return None
+
+    @veto("speaker.no-verb-after")
+    def _no_verb_after(self, text: str, end: int) -> str | None:
+        return None if verb_after(text, end, min(len(text), end + 300), self.finite, self.adverbs) \
+            else "no finite verb after it: not the subject"
+
+    @veto("speaker.programme-name")
+    def _programme_name(self, names: list[str]) -> str | None:
+        """'Presidential Proclamation said', 'the National Plan noted': a programme or a law, not a person."""
+        last = names[-1].lower() if names else ""
+        return f"'{names[-1]}' names a programme or a law" if self.programme_heads.get(last) in ("programme", "law",
+                                                                                               "capital") else None
 
     @veto("speaker.addressed")
     def _addressed_veto(self, text: str, end: int) -> str | None:
