@@ -136,7 +136,10 @@ def scan(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         elif p.is_symlink() and not p.exists():
             unreadable.append((str(p), f"a broken symbolic link (to {os.readlink(p)}, which does not exist); "
                                        "restore its target or remove the link"))
-        elif not p.is_dir():
+        elif p.is_dir():
+            if not any(q.is_file() and q.suffix.lower() == ".pdf" for q in p.rglob("*")):
+                unreadable.append((str(p), "a folder, not a PDF file, and no PDF is inside it; rename or remove it"))
+        else:
             kind = "a named pipe (FIFO)" if stat.S_ISFIFO(p.stat().st_mode) else "a socket or device"
             unreadable.append((str(p), f"{kind}, not a file; replace it with the PDF itself"))
     return pdfs, unreadable

@@ -228,8 +228,10 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see the workers")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_workers_do_not_outlive_the_run(make_pdf, tmp_path, nlp, sig):
+@pytest.mark.parametrize("sig, group", [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGKILL, False)])
+def test_workers_do_not_outlive_the_run(make_pdf, tmp_path, nlp, sig, group):
+    """SIGTERM to the run (as `kill` sends it) or to its process group (as a service manager
+    does), or SIGKILL: no worker is left."""
     folder = tmp_path / "in"
     folder.mkdir()
     line = "The representative of Peru said that 12 projects had started in 2020 under the plan."
@@ -238,6 +240,7 @@ def test_workers_do_not_outlive_the_run(make_pdf, tmp_path, nlp, sig):
     printed = tmp_path / "printed.txt"
     pid = os.fork()
     if pid == 0:
+        os.setpgid(0, 0)  # a process group of its own, as a shell gives a command
         fd = os.open(printed, os.O_WRONLY | os.O_CREAT)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -251,7 +254,10 @@ def test_workers_do_not_outlive_the_run(make_pdf, tmp_path, nlp, sig):
     while len(workers := _children(pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(workers) == 2, "the workers did not start"
-    os.kill(pid, sig)
+    if group:
+        os.killpg(pid, sig)
+    else:
+        os.kill(pid, sig)
     os.waitpid(pid, 0)
     signalled = time.monotonic()
     while any(_alive(w) for w in workers) and time.monotonic() < signalled + 5:

@@ -425,4 +425,4 @@ def test_what_is_not_a_file_and_what_is_partial_are_said(bad_folder, tmp_path, c
     err = captured.err
     assert re.search(r"SKIPPED \S*pipe\.pdf: a named pipe", err) and re.search(r"SKIPPED \S*link\.pdf: a broken", err)
     assert re.search(r"PARTIAL .*shopping\.pdf: .*no meeting structure", err)
-    assert "folder.pdf" not in err  # a folder is searched, not a file that was skipped
+    assert re.search(r"SKIPPED \S*folder\.pdf: a folder, not a PDF file, and no PDF is inside it", err)
