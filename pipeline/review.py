@@ -24,7 +24,7 @@ VERDICTS = ("ok", "wrong", "fix")
 # a figure's fix: "1,500,000", "1500000.5", "1.5" | "1,5", "1.500.000,5" (a decimal comma); then a scale word
 POINT_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 COMMA_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2}")
-FIX_FIGURE = re.compile(r"([+-]?)(\d[\d.,]*|\.\d+)\s*([^\W\d_]*)")
+FIX_FIGURE = re.compile(r"([+-]?)(\d[\d.,]*|\.\d+)\s*([^\W\d_]*)\s*(.*)")  # sign, number, scale?, unit?
 
 
 def default_reviewer() -> str:
@@ -47,27 +47,39 @@ def parse_verdict(verdict: str, label: str) -> tuple[str, str]:
     return kind, value
 
 
+def _table(name: str) -> list[list[str]]:
+    """The rows of a figure recogniser's TSV file in models/ (its header left out)."""
+    with open(DEFAULT_MODEL / "figures" / name, encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")][1:]
+
+
 @lru_cache(maxsize=1)
 def _scales() -> dict[str, float]:
     """The scale words the figure recogniser reads ('million', 'bn', 'M'), with their factors."""
-    with open(DEFAULT_MODEL / "figures" / "scales.tsv", encoding="utf-8") as f:
-        lines = [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
-    return {row[0]: float(row[1]) for row in lines[1:]}
+    return {row[0]: float(row[1]) for row in _table("scales.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _units() -> set[str]:
+    """What may follow a figure's value, as the tables show it ('2000000.0 EUR'): a fix keeps the unit."""
+    return {w.rstrip("?") for row in _table("units.tsv") for w in row[:2]} | {"count"}
 
 
 def figure_value(value: str) -> str:
     """A figure's corrected value as the tables hold it: '1,5 million' is 1500000.0, never 15.0;
-    what is not a number (with a scale word) is refused."""
+    a number, a scale word the recogniser knows and the figure's unit, or refused."""
     m = FIX_FIGURE.fullmatch(value.strip())
+    sign, digits, word, rest = m.groups() if m else ("", "", "", "")
     number = None
-    if m and POINT_NUMBER.fullmatch(m[2]):
-        number = float(m[2].replace(",", ""))
-    elif m and COMMA_NUMBER.fullmatch(m[2]):
-        number = float(m[2].replace(".", "").replace(",", "."))
-    if m is None or number is None or (m[3] and m[3] not in _scales()):
-        raise ReviewError(f"a figure's fix must be a number, optionally with a scale word "
-                          f"(1500000, 1.5 million, 1,5 million), got {value!r}")
-    return str((-1 if m[1] == "-" else 1) * number * _scales().get(m[3], 1.0))
+    if POINT_NUMBER.fullmatch(digits):
+        number = float(digits.replace(",", ""))
+    elif COMMA_NUMBER.fullmatch(digits):
+        number = float(digits.replace(".", "").replace(",", "."))
+    scale, unit = (word, rest) if word in _scales() else ("", " ".join(filter(None, (word, rest))))
+    if number is None or (unit and unit not in _units()):
+        raise ReviewError(f"a figure's fix must be a number, optionally with a scale word and its unit "
+                          f"(1500000, 1.5 million, 1,5 million EUR), got {value!r}")
+    return str((-1 if sign == "-" else 1) * number * _scales().get(scale, 1.0))
 
 
 def verdict_row(doc_id: str, label: str, start: int, end: int, text: str, kind: str, value: str, reviewer: str,

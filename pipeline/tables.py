@@ -305,11 +305,12 @@ class Store:
         return self.table("documents")
 
     def table(self, name: str, where: str = "", params: tuple = ()) -> pd.DataFrame:
-        """A table's rows (``where`` filters them) in an order defined by their content."""
+        """A table's rows (``where`` filters them) in an order defined by their content, unless
+        ``where`` gives its own ORDER BY."""
         if name not in SCHEMA:
             raise OutputError(f"unknown table {name}")
-        order = ORDER.get(name, "doc_id, rowid")
-        return pd.read_sql_query(f'SELECT * FROM "{name}" {where} ORDER BY {order}', self.db, params=params)
+        order = "" if "ORDER BY" in where.upper() else f" ORDER BY {ORDER.get(name, 'doc_id, rowid')}"
+        return pd.read_sql_query(f'SELECT * FROM "{name}" {where}{order}', self.db, params=params)
 
     # ------------------------------------------------------------------ exporting
     def export(self, tables: tuple[str, ...] = EXPORTED) -> list[Path]:
