@@ -339,7 +339,7 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
                     result = conn.recv()
                 except EOFError:  # died without a word: killed by the kernel or a signal
                     proc.join()
-                    result = _ended(proc.exitcode, path, digest, version)
+                    result = _ended(proc.exitcode, path, digest, version, settings)
                 finally:
                     conn.close()
                     proc.join()
@@ -366,16 +366,22 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
             conn.close()
 
 
-def _ended(exitcode: int | None, path: Path, digest: str, version: str) -> tuple:
-    """What a worker that died without sending its rows says about its file."""
+def _ended(exitcode: int | None, path: Path, digest: str, version: str, settings: Settings) -> tuple:
+    """What a worker that died without sending its rows says about its file. Under its
+    address-space cap, a failed allocation in a C library ends a worker with a signal
+    (SIGSEGV, SIGABRT) instead of a MemoryError: that is the cap, to be raised."""
     if exitcode is not None and -exitcode in STOPPED_FROM_OUTSIDE:
         return digest, str(path), STOPPED, 0, {}
     if exitcode == -signal.SIGKILL:
-        message = ("the worker was killed (SIGKILL), most likely by the system for want of memory; "
+        problem = (f"{CRASHED} the worker was killed (SIGKILL), most likely by the system for want of memory; "
                    "run with fewer --jobs or split the file")
     else:
-        message = f"the worker crashed (exit code {exitcode}); please report this file"
-    result = Result(digest, str(path), Status.FAILED, problems=(f"{CRASHED} {message}",))
+        how = signal.Signals(-exitcode).name if exitcode and exitcode < 0 and -exitcode in signal.valid_signals() \
+            else f"exit code {exitcode}"
+        problem = (f"{ResourceLimitError.status}: the worker crashed ({how}), most likely for want of memory under "
+                   f"the cap of --memory-mb {settings.memory_mb}: raise it; if it crashes again, please report "
+                   "this file")
+    result = Result(digest, str(path), Status.FAILED, problems=(problem,))
     return result.doc_id, result.source, result.status.value, 0, rows(result, version)
 
 

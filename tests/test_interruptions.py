@@ -267,3 +267,42 @@ def test_workers_do_not_outlive_the_run(make_pdf, tmp_path, nlp, sig, group):
         lines = printed.read_text().strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("stopped by SIGTERM: the 0 document(s) processed by this "
                                                        "run are kept"), lines
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see the worker")
+@pytest.mark.parametrize("sig", [signal.SIGSEGV, signal.SIGTERM])
+def test_a_worker_that_dies_is_said_for_what_it_is(make_pdf, tmp_path, nlp, sig):
+    """A worker ended by SIGSEGV is what a C library does when an allocation fails under the
+    memory cap; one ended by SIGTERM was stopped from outside and its file waits for the next run."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_pdf([["The representative of Peru said that 12 projects had started in 2020 under the plan."] * 55] * 40,
+             name="in/slow.pdf")
+    out = tmp_path / "out"
+    printed = tmp_path / "printed.txt"
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(printed, os.O_WRONLY | os.O_CREAT)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        sys.stdout = sys.stderr = open(fd, "w", buffering=1, closefd=False)
+        code = 99
+        try:
+            code = main(["run", str(folder), "--out", str(out), "--jobs", "1", "--quiet"])
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
+    deadline = time.monotonic() + 60
+    while not (workers := _children(pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(workers[0], sig)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
+    with Store(out, create=False) as store:
+        documents = store.documents()
+    if sig == signal.SIGSEGV:
+        assert documents.error.tolist() == [documents.error[0]] and documents.error[0].startswith(
+            "resource-limit: the worker crashed (SIGSEGV), most likely for want of memory under the cap of "
+            "--memory-mb"), documents.error.tolist()
+    else:
+        assert documents.empty and "STOPPED " in printed.read_text()

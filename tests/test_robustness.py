@@ -370,6 +370,7 @@ def test_a_damaged_file_whose_closing_fails_is_said_to_be_damaged(tmp_path):
         assert "re-download" in result.problems[0] and "please report" not in result.problems[0]
 
 
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux /proc to size the memory cap")
 def test_a_huge_file_is_refused_as_too_large_without_being_read(tmp_path, nlp):
     """Its hash is computed in chunks, and the worker that refuses it does not read it: with
     little memory to spare, reading it whole would crash the worker instead."""
