@@ -7,6 +7,7 @@ is forked from this process and a logging handler sends the signal the moment th
 line is logged, so the signal lands inside that phase."""
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import re
@@ -286,6 +287,7 @@ def test_a_worker_that_dies_is_said_for_what_it_is(make_pdf, tmp_path, nlp, sig)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         sys.stdout = sys.stderr = open(fd, "w", buffering=1, closefd=False)
+        faulthandler.disable()  # pytest's would print the worker's stack on the SIGSEGV sent to it
         code = 99
         try:
             code = main(["run", str(folder), "--out", str(out), "--jobs", "1", "--quiet"])
