@@ -62,7 +62,8 @@ def _scales() -> dict[str, float]:
 @lru_cache(maxsize=1)
 def _units() -> set[str]:
     """What may follow a figure's value, as the tables show it ('2000000.0 EUR'): a fix keeps the unit."""
-    return {w.rstrip("?") for row in _table("units.tsv") for w in row[:2]} | {"count"}
+    return {w.rstrip("?") for name in ("units.tsv", "measure_units.tsv") for row in _table(name) for w in row[:2]} \
+        | {"count"}
 
 
 def figure_value(value: str) -> str:
