@@ -51,7 +51,7 @@ def export_label_studio(outdir: Path, output: Path, doc: str | None = None,
     """Write Label Studio tasks to ``output`` and the labelling config beside it; return
     (tasks, mentions, config path)."""
     tasks, count = [], 0
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         for d in pick_documents(store, doc).itertuples():
             text = store.table("texts", "WHERE doc_id = ?", (d.doc_id,)).text
             mentions = _mentions(store, d.doc_id, label)
@@ -129,7 +129,7 @@ def import_label_studio(path: Path, outdir: Path, reviewer: str | None = None) -
     reviewer = reviewer or default_reviewer()
     counts = dict(ok=0, wrong=0, fix=0, relabelled=0, added=0, unannotated=0)
     records = []
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         known_docs = set(store.documents().doc_id)
         for n, task in enumerate(tasks, start=1):
             annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict)
@@ -172,7 +172,7 @@ def export_spacy(outdir: Path, output: Path, doc: str | None = None, label: str 
     nlp = spacy.blank("en")
     bin_ = DocBin(store_user_data=True)
     entities = 0
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         for d in pick_documents(store, doc).itertuples():
             corrections = store.table("corrections", "WHERE doc_id = ?", (d.doc_id,)).to_dict("records")
             if not corrections:

@@ -6,13 +6,16 @@ mention highlighted by type (hover for its value, speaker, rule and confidence),
 the mentions by type, and each PDF page, scaled and compressed, with a box around every
 mention. ``export_review`` and ``apply_review`` are the review loop: a sheet with one row per
 mention, and its verdicts recorded in the database, applied by every later run (the review
-app, ``review_app.py``, records the same verdicts from the browser).
+app, ``review_app.py``, records the same verdicts from the browser). The sheet is read as a
+spreadsheet may have saved it (byte-order mark, ';' or tab separators, cells quoted against
+formulas); a row that does not name a mention of the database is refused.
 """
 from __future__ import annotations
 
 import base64
 import csv
 import html
+import io
 import logging
 import os
 import re
@@ -22,10 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .data import Label
 from .errors import PipelineError, ReviewError
 from .page_images import MAIL_EFFORT, MAIL_GREYS, MAIL_WIDTH, PageImageError, image_size, render
 from .review import VERDICTS, default_reviewer, parse_verdict, record_verdicts, verdict_row
-from .tables import Store
+from .tables import Store, spreadsheet_safe, unquote
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,8 @@ COLOURS = {"SPEAKER": "#f4b942", "COUNTRY": "#6cc3a0", "PROGRAMME": "#8fb3f0", "
 PLURALS = {"SPEAKER": "Speakers", "COUNTRY": "Countries", "PROGRAMME": "Programmes", "FIGURE": "Figures"}
 CONTEXT = 80
 OLD_NAME = re.compile(r"[0-9a-f]{64}\.html")  # pages named by SHA-256, as written before the index existed
+SHEET_COLUMNS = {"doc_id", "label", "start", "end", "text", "verdict"}
+SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:0;color:#222}
@@ -89,7 +95,7 @@ def write_audit(outdir: Path, doc: str | None = None, jobs: int = 0) -> list[Pat
         if OLD_NAME.fullmatch(old.name):
             old.unlink()
     written = []
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         everything = store.documents()
         names = page_names(everything)
         chosen = pick_documents(store, doc)
@@ -274,7 +280,7 @@ def _index_html(documents: pd.DataFrame, names: dict[str, str], counts: pd.DataF
 def export_review(outdir: Path, output: Path, doc: str | None = None, label: str | None = None) -> int:
     """Write a review sheet: one row per mention, with an empty verdict column."""
     rows = []
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         for d in pick_documents(store, doc).itertuples():
             where = ("WHERE doc_id = ?", (d.doc_id,))
             text = store.table("texts", *where).text
@@ -288,36 +294,95 @@ def export_review(outdir: Path, output: Path, doc: str | None = None, label: str
                 rows.append(dict(doc_id=d.doc_id, source=Path(d.source).name, mention_id=m.mention_id,
                                  label=m.label, text=m.text, value=m.value, speaker=names.get(m.speaker_id, ""),
                                  page=m.page, start=m.start, end=m.end, context=context, verdict=""))
-    pd.DataFrame(rows, columns=["doc_id", "source", "mention_id", "label", "text", "value", "speaker", "page",
-                                "start", "end", "context", "verdict"]).to_csv(output, index=False)
+    sheet = pd.DataFrame(rows, columns=["doc_id", "source", "mention_id", "label", "text", "value", "speaker", "page",
+                                        "start", "end", "context", "verdict"])
+    spreadsheet_safe(sheet).to_csv(output, index=False)  # PDF text never runs as a formula
     return len(rows)
+
+
+def read_sheet(review: Path) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a review sheet with their line numbers, cells as exported (the quote
+    that keeps a formula from running taken off)."""
+    review = Path(review)
+    if not review.is_file():
+        raise ReviewError(f"{review} does not exist; write one with `python -m pipeline audit export OUTDIR`")
+    data = review.read_bytes()
+    if b"\x00" in data[:4096] or data.startswith(b"PK"):
+        raise ReviewError(f"{review} is not a CSV file (binary content, e.g. an .xlsx workbook); in the spreadsheet, "
+                            "save it as 'CSV UTF-8' and apply that file")
+    try:
+        text = data.decode("utf-8-sig")  # a spreadsheet's 'CSV UTF-8' starts with a byte-order mark
+    except UnicodeDecodeError as e:
+        raise ReviewError(f"{review} is not UTF-8 text (byte {e.start} is {data[e.start:e.start + 1]!r}); in the "
+                            "spreadsheet, save it as 'CSV UTF-8' and apply it again") from None
+    header = text.split("\n", 1)[0]
+    for sep in SEPARATORS:  # a spreadsheet in a language with decimal commas separates cells by ';'
+        names = {c.strip() for c in next(csv.reader([header], delimiter=sep), [])}
+        if SHEET_COLUMNS <= names:
+            break
+    else:
+        sep = max(SEPARATORS, key=header.count)
+        raise ReviewError(f"{review} lacks the columns {sorted(SHEET_COLUMNS - names)} (its first line, separated by "
+                            f"{SEPARATORS[sep]}, is {header[:80]!r}); export a fresh sheet with `audit export`")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sep)
+    return [(reader.line_num, {k.strip(): unquote(v or "") for k, v in row.items() if isinstance(k, str)})
+            for row in reader]
+
+
+def _whole(value: str, what: str, where: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ReviewError(f"{where}: {what} {value!r} is not a whole number; take the value from a fresh "
+                            "`audit export` (nothing was recorded)") from None
 
 
 def apply_review(review: Path, outdir: Path, reviewer: str | None = None) -> dict[str, int]:
     """Record the verdicts of a review sheet in the corrections table (reviewer: the login name
-    unless given)."""
-    if not Path(review).exists():
-        raise PipelineError(f"{review} does not exist; write one with `python -m pipeline audit export OUTDIR`")
-    with open(review, newline="", encoding="utf-8") as f:
-        sheet = list(csv.DictReader(f))
-    needed = {"doc_id", "label", "start", "end", "text", "verdict"}
-    if sheet and not needed <= set(sheet[0]):
-        raise PipelineError(f"{review} lacks the columns {sorted(needed - set(sheet[0]))}; "
-                            "export a fresh sheet with `audit export`")
+    unless given). Every row is checked against the database first (nothing is recorded if one
+    is wrong); a verdict equal to the reviewer's last on that mention is counted as
+    ``unchanged``, not recorded again."""
+    sheet = read_sheet(review)
     reviewer = reviewer or default_reviewer()
     now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    records, counts = [], {v: 0 for v in VERDICTS}
-    for line, row in enumerate(sheet, start=2):
-        verdict = (row.get("verdict") or "").strip()
-        if not verdict:
-            continue
-        try:
-            kind, value = parse_verdict(verdict, row["label"])
-        except ReviewError as e:
-            raise ReviewError(f"{review} line {line}: {e}; correct it and apply again (nothing was recorded)") from None
-        counts[kind] += 1
-        records.append(verdict_row(row["doc_id"], row["label"], row["start"], row["end"], row["text"], kind, value,
-                                   reviewer, now))
-    with Store(outdir) as store:
-        record_verdicts(store, records)
-    return counts
+    records = []
+    with Store(outdir, create=False) as store:
+        docs = set(store.documents().doc_id)
+        text_of: dict[tuple, str] = {}
+        for frame in (store.table("corrections"), store.table("mentions")):  # a mention marked wrong left the
+            text_of |= {(d, lab, int(a), int(b)): t      # mentions; it may be reviewed again
+                        for d, lab, a, b, t in zip(frame.doc_id, frame.label, frame.start, frame.end, frame.text)}
+        seen: dict[tuple, tuple[tuple[str, str], int]] = {}
+        for line, row in sheet:
+            verdict = (row.get("verdict") or "").strip()
+            if not verdict:
+                continue
+            where = f"{review} line {line}"
+            doc, label = row["doc_id"].strip(), row["label"].strip()
+            if label not in {x.value for x in Label}:
+                raise ReviewError(f"{where}: label {label!r} is none of {', '.join(x.value for x in Label)}; "
+                                  "take the row from a fresh `audit export` (nothing was recorded)")
+            try:
+                kind, value = parse_verdict(verdict, label)
+            except ReviewError as e:
+                raise ReviewError(f"{where}: {e}; correct it and apply again (nothing was recorded)") from None
+            if doc not in docs:
+                raise ReviewError(f"{where}: document {doc!r} is not in {outdir}; apply the sheet to the output "
+                                  "folder it was exported from (nothing was recorded)")
+            key = (doc, label, _whole(row["start"], "start", where), _whole(row["end"], "end", where))
+            if key not in text_of:
+                raise ReviewError(f"{where}: document {doc[:12]} has no {label} mention at {key[2]}-{key[3]}; "
+                                  "take the row from a fresh `audit export` (nothing was recorded)")
+            if row["text"].strip() != text_of[key].strip():
+                raise ReviewError(f"{where}: the text {row['text']!r} is not that of the mention at "
+                                  f"{key[2]}-{key[3]} ({text_of[key]!r}); the row's cells no longer belong together "
+                                  "(a partial sort?): take it from a fresh `audit export` (nothing was recorded)")
+            if key in seen:
+                if seen[key][0] != (kind, value):
+                    raise ReviewError(f"{where}: this mention got another verdict on line {seen[key][1]}; keep one "
+                                      "(nothing was recorded)")
+                continue
+            seen[key] = ((kind, value), line)
+            records.append(verdict_row(*key, text_of[key], kind, value, reviewer, now))
+        recorded = record_verdicts(store, records)
+    return {v: sum(r["verdict"] == v for r in recorded) for v in VERDICTS} | {"unchanged": len(records) - len(recorded)}

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .data import Label
 from .errors import PipelineError
 from .settings import DEFAULT_MODEL, DEFAULT_THEMES, Settings
+
+if TYPE_CHECKING:
+    from .run import Summary
 
 EPILOG = """examples:
   python -m pipeline run corpus/ --out outputs/          process every PDF under corpus/
@@ -44,12 +49,25 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _seeds(args: argparse.Namespace) -> Path | None:
+    """The seed-theme file, read once now: a wrong path or content is said before any work."""
+    from .themes import load_config
+
     if args.no_seed_themes:
         return None
-    if not args.seed_themes.exists():
+    if not args.seed_themes.is_file():
         raise PipelineError(f"no seed-theme file at {args.seed_themes}; give an existing TOML file "
                             "or --no-seed-themes")
+    load_config(args.seed_themes)
     return args.seed_themes
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it stops as after Ctrl-C: transactions
+    rolled back, workers stopped, one line saying what was kept."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "models/), are processed; files that cannot be read get a row in "
                                      "documents.csv saying what to do, and while any file of the folder stays "
                                      "failed the exit status is 1. Each document runs in its own worker, "
-                                     "stopped if it exceeds --timeout or --memory-mb.",
+                                     "stopped if it exceeds --timeout or --memory-mb (tried again once you raise "
+                                     "it). A run stopped in any way (Ctrl-C, kill, a full disk) keeps what it "
+                                     "stored; the next run with the same options finishes it: the rest of the "
+                                     "documents, the themes and the CSV/Parquet files.",
                          epilog="example:\n  python -m pipeline run corpus/ --out outputs/ --jobs 2")
     run.add_argument("folder", type=Path, help="folder of PDFs (searched recursively), or one PDF")
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
@@ -224,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its font warnings say nothing a user can act on
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return COMMANDS[args.command](args)
     except PipelineError as e:
@@ -232,22 +254,32 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: stop quietly
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("interrupted: the outputs written so far are intact; run again to finish", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        print(f"{_stopped_by(e)}: the outputs written so far are intact; run again to finish", file=sys.stderr)
+        return _stop_status(e)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped_by(e: KeyboardInterrupt) -> str:
+    return "stopped by SIGTERM" if isinstance(e, Terminated) else "interrupted"
+
+
+def _stop_status(e: KeyboardInterrupt) -> int:
+    return 128 + (signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .run import run_folder
-    from .themes import update_themes
+    from .run import finish, run_folder
 
     if not args.folder.exists():
         print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
         return 2
     settings = _settings(args)
-    seeds = _seeds(args)  # a wrong path is said before any work is done
+    seeds = _seeds(args)  # a wrong path or content is said before any work is done
     bar = None
     done_pages = 0
+    stored = 0
 
     def on_plan(todo: int, skipped: int) -> None:
         nonlocal bar
@@ -257,38 +289,59 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar = tqdm(total=todo, unit="doc", desc=f"processing ({skipped} unchanged)", file=sys.stderr)
 
     def progress(source: str, status: str, pages: int) -> None:
-        nonlocal done_pages
+        nonlocal done_pages, stored
         done_pages += pages
+        stored += 1
         if bar is not None:
             elapsed = bar.format_dict["elapsed"] or 1e-9
             bar.set_postfix_str(f"{done_pages / elapsed:.1f} pages/s, last: {Path(source).name} {status}",
                                 refresh=False)
             bar.update(1)
 
-    summary = run_folder(args.folder, args.out, settings, jobs=args.jobs, force=args.force, prune=args.prune,
-                         password=args.password, progress=progress, on_plan=on_plan)
-    if bar is not None:
-        bar.close()
-    themes = update_themes(args.out, settings, n_themes=args.themes, config_path=seeds) \
-        if summary.processed or summary.pruned else None
-    rate = summary.pages / summary.seconds if summary.seconds else 0.0
-    print(f"processed {summary.processed}, skipped {summary.skipped} unchanged, failed {summary.failed}"
-          + (f", pruned {summary.pruned}" if summary.pruned else "")
-          + f" in {summary.seconds:.1f} s ({summary.pages} pages, {rate:.1f} pages/s); "
-          f"peak memory {summary.peak_parent_mb:.0f} MB main process, {summary.peak_worker_mb:.0f} MB per worker")
+    try:
+        summary = run_folder(args.folder, args.out, settings, jobs=args.jobs, force=args.force, prune=args.prune,
+                             password=args.password, progress=progress, on_plan=on_plan)
+        if bar is not None:
+            bar.close()
+        _print_summary(summary)
+        themes = finish(args.out, settings, n_themes=args.themes, seeds=seeds)
+    except KeyboardInterrupt as e:
+        if bar is not None:
+            bar.close()
+        print(f"{_stopped_by(e)}: the {stored} document(s) processed by this run are kept in "
+              f"{args.out / 'meetings.sqlite'}; run the same command again to process the rest and to bring the "
+              "themes and the CSV/Parquet files up to date", file=sys.stderr)
+        return _stop_status(e)
     if themes:
         print(f"themes: {themes}")
     print(f"tables: {args.out.resolve()}/ (documents, speakers, statements, countries, programmes, figures, "
           f"mentions as .csv and .parquet; database meetings.sqlite)")
-    for source, error in summary.failures:
-        print(f"FAILED {source}: {error}", file=sys.stderr)
-    for source, error in summary.still_failed:
-        print(f"STILL FAILED (unchanged since the last run) {source}: {error}", file=sys.stderr)
-    if summary.failed or summary.still_failed:
-        print(f"{summary.failed + len(summary.still_failed)} file(s) failed: see the status and error columns of "
+    failed = summary.failed + len(summary.still_failed) + len(summary.unreadable) + len(summary.stopped)
+    if failed:
+        print(f"{failed} file(s) not processed: see the lines above and the status and error columns of "
               "documents.csv; fix or remove them and run again", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_summary(summary: Summary) -> None:
+    """What the run did, then every file that needs the user's attention, with why."""
+    rate = summary.pages / summary.seconds if summary.seconds else 0.0
+    print(f"processed {summary.processed}, skipped {summary.skipped} unchanged, failed {summary.failed}"
+          + (f", partial {len(summary.partial)}" if summary.partial else "")
+          + (f", pruned {summary.pruned}" if summary.pruned else "")
+          + f" in {summary.seconds:.1f} s ({summary.pages} pages, {rate:.1f} pages/s); "
+          f"peak memory {summary.peak_parent_mb:.0f} MB main process, {summary.peak_worker_mb:.0f} MB per worker")
+    for source, error in summary.failures:
+        print(f"FAILED {source}: {error}", file=sys.stderr)
+    for source, problems in summary.partial:
+        print(f"PARTIAL (tables made, check them) {source}: {problems}", file=sys.stderr)
+    for source, error in summary.still_failed:
+        print(f"STILL FAILED (unchanged since the last run) {source}: {error}", file=sys.stderr)
+    for path, why in summary.unreadable:
+        print(f"SKIPPED {path}: {why}", file=sys.stderr)
+    for source in summary.stopped:
+        print(f"STOPPED {source}: its worker was stopped from outside; the next run processes it", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -340,7 +393,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
                   f"`python -m pipeline audit apply {output} --out {args.outdir}`")
     else:
         counts = audit.apply_review(args.review, args.out, args.reviewer)
-        print(f"recorded {sum(counts.values())} verdicts ({', '.join(f'{k} {v}' for k, v in counts.items())}); "
+        unchanged = counts.pop("unchanged")
+        print(f"recorded {sum(counts.values())} verdicts ({', '.join(f'{k} {v}' for k, v in counts.items())}"
+              f"{f'; {unchanged} already recorded, left as they were' if unchanged else ''}); "
               f"the next `run` re-processes the reviewed documents and applies them")
     return 0
 
@@ -395,8 +450,10 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
+    from .tables import Store
     from .themes import update_themes
 
+    Store(args.outdir, create=False).close()  # a folder without a run is said, not filled with an empty database
     print(update_themes(args.outdir, Settings(), n_themes=args.themes, config_path=_seeds(args)))
     return 0
 

@@ -22,6 +22,49 @@ GENERIC = {"programme", "program", "project", "the", "act", "law", "plan", "oper
 CURRENCY_WORDS = {"eur": "EUR", "euro": "EUR", "euros": "EUR", "€": "EUR", "usd": "USD", "$": "USD",
                   "gbp": "GBP", "£": "GBP"}
 TYPES = ("speakers", "countries", "programmes", "figures")
+# what a gold file must hold, as the scorer reads it: list -> the fields each entry needs, and their types
+NUMBER = (int, float)
+GOLD_SHAPE: dict[str, dict[str, type | tuple[type, ...]] | None] = {
+    "speakers": {"surname": str, "country": (str, type(None))}, "countries": None, "programmes": {"name": str},
+    "figures": {"value": NUMBER, "unit": str, "text": str}}
+LABEL_COLUMNS = ("document", "paragraph", "starts", "country")
+
+
+def load_gold(path: Path) -> dict:
+    """A gold file, checked against what the scorer reads, so a wrong one is said in one line."""
+    where = f"gold file {path}"
+    try:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise PipelineError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
+    except json.JSONDecodeError as e:
+        what = "is empty" if not e.doc.strip() else f"is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})"
+        raise PipelineError(f"{where} {what}; fix it (see corpus/*.gold.json for the format)") from None
+    if not isinstance(gold, dict):
+        raise PipelineError(f"{where} must hold one JSON object with {', '.join(GOLD_SHAPE)}; see corpus/*.gold.json")
+    shapes = dict(GOLD_SHAPE)
+    if "word_figures" in gold:  # optional: figures written in words
+        shapes["word_figures"] = GOLD_SHAPE["figures"]
+    for key, fields in shapes.items():
+        entries = gold.get(key)
+        if not isinstance(entries, list):
+            found = type(entries).__name__ if key in gold else "none"
+            raise PipelineError(f"{where}: '{key}' must be a list, found {found}; see corpus/*.gold.json")
+        for i, entry in enumerate(entries):
+            if fields is None and not isinstance(entry, str):
+                raise PipelineError(f"{where}: {key}[{i}] must be an ISO code in quotes, got {entry!r}")
+            wrong = _wrong_fields(entry, fields or {})
+            if wrong:
+                kinds = " and ".join(sorted({"a number" if fields[f] == NUMBER else "text" for f in wrong}))
+                raise PipelineError(f"{where}: {key}[{i}] needs {', '.join(wrong)} ({kinds}), got {entry!r:.100}")
+    return gold
+
+
+def _wrong_fields(entry: object, fields: dict[str, type | tuple[type, ...]]) -> list[str]:
+    """The fields of a gold entry that are missing or of another type (true and false are no numbers)."""
+    if not isinstance(entry, dict):
+        return list(fields)
+    return [f for f, kind in fields.items() if not isinstance(entry.get(f), kind) or isinstance(entry.get(f), bool)]
 
 
 def norm(s: object) -> str:
@@ -176,10 +219,11 @@ def evaluate_folder(outdir: Path, gold_dir: Path, errors: int = 15) -> list[str]
         raise PipelineError(f"no *.gold.json in {gold_dir}")
     lines: list[str] = []
     totals: list[dict] = []
-    with Store(outdir) as store:
+    gold_of = {gpath: load_gold(gpath) for gpath in golds}  # every file checked before any score
+    with Store(outdir, create=False) as store:
         docs = store.documents()
         for gpath in golds:
-            gold = json.loads(gpath.read_text(encoding="utf-8"))
+            gold = gold_of[gpath]
             stem = gpath.name[: -len(".gold.json")]
             mine = docs[[Path(s).name.startswith(stem) and s.lower().endswith(".pdf") for s in docs.source]]
             if mine.empty:
@@ -227,9 +271,9 @@ def _squash(text: str) -> str:
 
 def attribution(outdir: Path, labels: Path) -> list[str]:
     """Share of labelled paragraphs whose statement's speaker has the labelled country."""
-    table = pd.read_csv(labels, dtype=str, keep_default_na=False).drop_duplicates(["document", "paragraph"])
+    table = _labels(Path(labels)).drop_duplicates(["document", "paragraph"])
     lines: list[str] = []
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         docs = store.documents()
         stem_to_doc = {Path(s).stem: d for s, d in zip(docs.source, docs.doc_id)}
         speakers = store.table("speakers")
@@ -261,6 +305,26 @@ def attribution(outdir: Path, labels: Path) -> list[str]:
     return lines
 
 
+def _labels(path: Path) -> pd.DataFrame:
+    """The paragraph labels, or one line saying why they cannot be read."""
+    where = f"--labels {path}"
+    if not path.is_file():
+        raise PipelineError(f"{where}: no such file; give the CSV of paragraph labels "
+                            f"(columns {', '.join(LABEL_COLUMNS)})")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise PipelineError(f"{where} is not UTF-8 text (byte {e.start}); save it as 'CSV UTF-8'") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise PipelineError(f"{where} is not a readable CSV ({str(e).strip()[:100]}); "
+                            f"give a CSV with columns {', '.join(LABEL_COLUMNS)}") from None
+    missing = [c for c in LABEL_COLUMNS if c not in table.columns]
+    if missing:
+        raise PipelineError(f"{where} lacks the columns {missing} (it has {list(table.columns)[:8]}); "
+                            f"give a CSV with columns {', '.join(LABEL_COLUMNS)}")
+    return table
+
+
 def _speaker_of(statements: pd.DataFrame, starts: str) -> str | None:
     """The speaker of the statement holding the paragraph that begins with ``starts`` (matched without
     spacing or punctuation, so hyphenation and line breaks do not matter)."""
@@ -277,7 +341,7 @@ def _speaker_of(statements: pd.DataFrame, starts: str) -> str | None:
 # ---------------------------------------------------------------------- reviews
 def review_precision(outdir: Path) -> list[str]:
     """Estimated precision per type from the analyst's verdicts (ok vs wrong/fix)."""
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         c = store.table("corrections")
     if c.empty:
         return []

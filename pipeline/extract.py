@@ -94,6 +94,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """A file's sha256, read in chunks: a file of any size is hashed in little memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def read_pdf_bytes(path: Path, settings: Settings) -> bytes:
     """The file's bytes, refusing what is plainly not a PDF before any parser sees it."""
     source = str(path)
@@ -123,11 +132,15 @@ def extract(path: Path, settings: Settings | None = None, password: str | None =
     segments: list[Segment] = []
     try:
         pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
+    except MemoryError:
+        raise  # over the memory cap: a limit, not damage
     except Exception as e:  # pdfminer raises many types on damaged files
         raise _open_error(source, e, password) from e
-    with pdf:
+    try:
         try:
             n_pages = len(pdf.pages)
+        except MemoryError:
+            raise
         except Exception as e:
             raise _open_error(source, e, password) from e
         if n_pages > settings.max_pages:
@@ -136,6 +149,8 @@ def extract(path: Path, settings: Settings | None = None, password: str | None =
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 info, segs = _read_page(page, number, settings)
+            except MemoryError:
+                raise
             except Exception as e:  # one damaged page must not lose the rest
                 log.warning("%s: page %d unreadable: %s", source, number, e)
                 info, segs = Page(number, 0.0, 0.0, flags=(f"unreadable: {type(e).__name__}",)), []
@@ -143,6 +158,10 @@ def extract(path: Path, settings: Settings | None = None, password: str | None =
                 page.close()
             pages.append(info)
             segments.extend(segs)
+    except BaseException:
+        _close(pdf, source, quiet=True)  # the error in flight says what is wrong
+        raise
+    _close(pdf, source, quiet=False)
     if not segments:
         flags = {f for p in pages for f in p.flags}
         if any(f.startswith("content over") for f in flags):
@@ -179,6 +198,19 @@ def from_text(text: str, source: str = "text") -> Document:
         pos += len(part) + 2
     return Document(sha256(body.encode()), source, body, (Page(1, 0.0, 0.0),), tuple(blocks),
                     np.ones(len(body), dtype=np.int16), np.zeros((len(body), 4), dtype=np.float32))
+
+
+def _close(pdf, source: str, quiet: bool) -> None:
+    """Close a PDF. pdfplumber parses the page tree again to close it, so on a damaged file
+    closing fails as reading did: that is damage, not a bug to report."""
+    try:
+        pdf.close()
+    except Exception as e:
+        if quiet:
+            log.debug("%s: closing failed too: %s", source, e)
+            return
+        raise CorruptPDFError(source, f"is damaged ({type(e).__name__} while closing it: {str(e)[:120]}); "
+                                      "re-download or re-export the PDF") from e
 
 
 def _open_error(source: str, e: Exception, password: str | None) -> BadInputError:

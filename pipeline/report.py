@@ -1,7 +1,8 @@
 """Report: the themes of an output folder as one self-contained HTML page and a Markdown file.
 
 The page has no external script, font or style (charts are inline SVG with their text drawn
-as paths), so it opens offline and can be mailed. Every piece of document text is escaped.
+as paths), so it opens offline and can be mailed. Every piece of document text is escaped,
+in the Markdown file too (Markdown renderers pass raw HTML through).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import matplotlib
 
@@ -53,7 +55,7 @@ class Data:
 
 
 def _load(outdir: Path, theme: str | None, country: str | None, since: str | None) -> Data:
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         t = {name: store.table(name) for name in ("documents", "statements", "speakers", "themes", "programmes",
                                                   "figures", "mentions")}
     if t["documents"].empty:
@@ -282,29 +284,39 @@ def _audit_links(data: Data, theme_id: str) -> str:
     return f"<p class='meta'>Check against the sources (audit pages): {', '.join(links)}</p>" if links else ""
 
 
-def _markdown(data: Data, sections: list[Section], with_chart: bool) -> str:
-    def cell(text: object) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
+def _md(text: object) -> str:
+    """Document text as Markdown shows it literally: no HTML, no link, no table cell break."""
+    escaped = html.escape(str(text), quote=False).replace("\n", " ")
+    return re.sub(r"([\\\[\]|`])", r"\\\1", escaped)
 
+
+def _link(path: str) -> str:
+    """A link target no file name can break out of."""
+    return quote(path, safe="/#=")
+
+
+def _markdown(data: Data, sections: list[Section], with_chart: bool) -> str:
     lines = ["# What was said, by theme", "",
              f"{len(data.documents)} document(s), {len(data.statements)} statements in {len(sections)} themes.", "",
              "| Theme | Keywords | Statements | Countries |", "|---|---|---|---|"]
-    lines += [f"| {cell(s.label)} | {cell(', '.join(s.keywords[:6]))} | {s.statements} ({s.share:.0%}) | "
-              f"{cell(', '.join(c for c, _ in s.countries[:6]))} |" for s in sections]
+    lines += [f"| {_md(s.label)} | {_md(', '.join(s.keywords[:6]))} | {s.statements} ({s.share:.0%}) | "
+              f"{_md(', '.join(c for c, _ in s.countries[:6]))} |" for s in sections]
     if with_chart:
         lines += ["", "![Statements per country and theme](countries-by-theme.svg)"]
     for s in sections:
-        lines += ["", f"## {s.label}", "", f"{s.statements} statements; keywords: {', '.join(s.keywords)}", "",
-                  "### Who said what", ""]
+        lines += ["", f"## {_md(s.label)}", "", f"{s.statements} statements; keywords: {_md(', '.join(s.keywords))}",
+                  "", "### Who said what", ""]
         for q in s.quotes:
             who = q["speaker"] + (f" ({q['country']})" if q["country"] else "")
-            lines += [f"**{who}** — [{q['doc']}, p. {q['page']}]({q['link']})", "", f"> {q['text']}", ""]
+            lines += [f"**{_md(who)}** — [{_md(q['doc'])}, p. {q['page']}]({_link(q['link'])})", "",
+                      f"> {_md(q['text'])}", ""]
         if s.programmes:
             lines += ["### Programmes discussed", "", "| Programme | Country | Mentions |", "|---|---|---|"]
-            lines += [f"| {cell(p['name'])} | {p['country'] or ''} | {p['mentions']} |" for p in s.programmes]
+            lines += [f"| {_md(p['name'])} | {_md(p['country'] or '')} | {p['mentions']} |" for p in s.programmes]
             lines.append("")
         if s.figures:
             lines += ["### Figures given", "", "| Figure | Value | Measures | Said by | Source |", "|---|---|---|---|---|"]
-            lines += [f"| {cell(f['text'])} | {_value(f['value'], f['unit'])} | {cell(f['measures'])} | "
-                      f"{cell(f['speaker'])} | [{f['doc']}, p. {f['page']}]({f['link']}) |" for f in s.figures]
+            lines += [f"| {_md(f['text'])} | {_value(f['value'], f['unit'])} | {_md(f['measures'])} | "
+                      f"{_md(f['speaker'])} | [{_md(f['doc'])}, p. {f['page']}]({_link(f['link'])}) |"
+                      for f in s.figures]
     return "\n".join(lines) + "\n"

@@ -1,20 +1,33 @@
 """Tables: the extraction as rows, kept in one SQLite file and exported as CSV and Parquet.
 
 The database is the source of truth: each document's rows are replaced in one transaction
-(``doc_id`` is the PDF's sha256, so a re-run replaces instead of duplicating), and the CSV
-and Parquet files are rewritten from it under a temporary name, then renamed. A run killed
-at any moment leaves the previous outputs readable.
+(``doc_id`` is the PDF's sha256, so a re-run replaces instead of duplicating), and every
+write counts a generation in the ``meta`` table, so what is derived from the rows (themes)
+knows when it is stale. The CSV and Parquet files are rewritten from the database as one
+generation: all under temporary names first, then renamed together. A run killed at any
+moment leaves the previous outputs readable, and the next run rewrites them.
+
+Rows are read in an order defined by their content (document hash, then the order the
+pipeline made them), never by when they were inserted: an incremental run and a fresh one
+give the same files.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+
+try:
+    import fcntl  # Unix: one export at a time per output folder
+except ImportError:  # pragma: no cover - Windows exports without the lock
+    fcntl = None
 
 import pandas as pd
 
@@ -29,7 +42,7 @@ DATABASE = "meetings.sqlite"
 SCHEMA: dict[str, list[tuple[str, str]]] = {
     "documents": [("doc_id", "TEXT"), ("source", "TEXT"), ("pages", "INTEGER"), ("status", "TEXT"),
                   ("error", "TEXT"), ("date", "TEXT"), ("title", "TEXT"), ("processed_at", "TEXT"),
-                  ("seconds", "REAL"), ("version", "TEXT")],
+                  ("seconds", "REAL"), ("version", "TEXT"), ("limits", "TEXT")],
     "texts": [("doc_id", "TEXT"), ("text", "TEXT")],
     "pages": [("doc_id", "TEXT"), ("page", "INTEGER"), ("width", "REAL"), ("height", "REAL"), ("flags", "TEXT")],
     "removed_lines": [("doc_id", "TEXT"), ("page", "INTEGER"), ("kind", "TEXT"), ("text", "TEXT"),
@@ -62,6 +75,39 @@ PER_DOCUMENT = ("documents", "texts", "pages", "removed_lines", "speakers", "sta
                 "figures", "mentions")
 EXPORTED = ("documents", "speakers", "statements", "countries", "programmes", "figures", "mentions",
             "themes", "statement_themes", "pages", "removed_lines", "corrections")
+ORDER = {"documents": "source, doc_id", "corrections": "reviewed_at, rowid", "themes": "rowid"}  # else doc_id, rowid
+# OWASP CSV injection: a cell a spreadsheet would read as a formula starts with one of these
+# (after any quotes already added, so that adding and removing one quote round-trips)
+FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+QUOTED = re.compile(r"^'+[=+\-@\t\r]")
+NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a quote before every text cell a spreadsheet would run as a formula
+    (=, +, -, @, tab or carriage return first), numbers aside; ``unquote`` undoes it."""
+    out = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        text = values.astype(str)
+        risky = values.map(lambda v: isinstance(v, str)) & text.str.match(FORMULA) & ~text.str.match(NUMBER)
+        if risky.any():
+            out[column] = values.where(~risky, "'" + text)
+    return out
+
+
+def unquote(cell: str) -> str:
+    """A cell of a sheet written with ``spreadsheet_safe``, as it was before."""
+    return cell[1:] if QUOTED.match(cell) else cell
+
+
+def file_mode() -> int:
+    """The mode a new file gets under the process's umask (mkstemp would give 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def rows(result: Result, version: str) -> dict[str, list[dict]]:
@@ -122,24 +168,62 @@ def _explanation(m, floor: dict) -> str:
 
 
 class Store:
-    """The output folder: one SQLite database plus CSV and Parquet copies of its tables."""
+    """The output folder: one SQLite database plus CSV and Parquet copies of its tables.
+    ``create=False`` opens only the folder of an earlier run (commands that read results)."""
 
-    def __init__(self, outdir: Path) -> None:
+    def __init__(self, outdir: Path, create: bool = True) -> None:
         self.outdir = Path(outdir)
+        self.path = self.outdir / DATABASE
+        if not create and not self.path.is_file():
+            raise OutputError(f"no database at {self.path}: give the output folder of a run "
+                              "(`python -m pipeline run FOLDER --out OUTDIR`)")
         try:
             self.outdir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}") from e
-        self.path = self.outdir / DATABASE
+            raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}; "
+                              "choose another --out or fix the permissions of its parent") from e
         try:
             self.db = sqlite3.connect(self.path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._create()
         except sqlite3.DatabaseError as e:
-            raise OutputError(f"{self.path} is not a usable database ({e}); move it away and re-run") from e
+            raise self._open_error(e) from e
+
+    def _open_error(self, e: sqlite3.DatabaseError) -> OutputError:
+        """Why the database cannot be used: a folder that cannot be written, a full disk, or
+        a file that is no SQLite database; each has its own remedy."""
+        try:
+            with tempfile.TemporaryFile(dir=self.outdir) as probe:
+                probe.write(b"\0" * 65536)
+                probe.flush()
+                os.fsync(probe.fileno())
+        except OSError as w:
+            if w.errno == errno.ENOSPC:
+                return OutputError(f"the disk holding {self.outdir} is full; free some space and run again: "
+                                   "what was stored before is kept")
+            return OutputError(f"cannot write to the output folder {self.outdir} ({w.strerror}); choose a writable "
+                               "--out folder or make this one writable")
+        return OutputError(f"{self.path} is not a usable database ({e}); move it away and re-run")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; a full disk or a read-only file is said as such (nothing of the
+        transaction is kept, so the next run finds the database as it was)."""
+        try:
+            with self.db:
+                yield self.db
+        except sqlite3.OperationalError as e:
+            if "full" in str(e):
+                raise OutputError(f"cannot write to {self.path}: the disk is full; free some space and run again: "
+                                  "what was stored before is kept") from e
+            if "readonly" in str(e) or "disk I/O" in str(e):
+                raise OutputError(f"cannot write to {self.path} ({e}); check the disk and the file's permissions, "
+                                  "then run again: what was stored before is kept") from e
+            raise
 
     def _create(self) -> None:
         with self.db:
+            self.db.execute('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)')
             for table, columns in SCHEMA.items():
                 cols = ", ".join(f'"{c}" {t}' for c, t in columns)
                 self.db.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
@@ -163,7 +247,8 @@ class Store:
     def replace(self, doc_id: str, tables: dict[str, list[dict]], source: str | None = None) -> None:
         """Swap one document's rows in a single transaction (and drop an older version of
         the same file, by source path, when its content changed)."""
-        with self.db:
+        with self._writing():
+            self._next_generation()
             stale = [doc_id]
             if source is not None:
                 stale += [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE source = ? AND doc_id != ?",
@@ -184,44 +269,104 @@ class Store:
                             [tuple(r.get(c) for c in columns) for r in records])
 
     def remove(self, doc_ids: list[str]) -> None:
-        with self.db:
+        if not doc_ids:
+            return
+        with self._writing():
+            self._next_generation()
             for d in doc_ids:
                 for table in PER_DOCUMENT + ("statement_themes",):
                     self.db.execute(f'DELETE FROM "{table}" WHERE doc_id = ?', (d,))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.db:
-            yield self.db
+        with self._writing() as db:
+            yield db
+
+    # ------------------------------------------------------------------ what the rows are
+    def _next_generation(self) -> None:
+        self.db.execute("INSERT INTO meta VALUES ('generation', '1') "
+                        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def generation(self) -> int:
+        """How many times documents were stored or removed: what derived tables compare with."""
+        return int(self.meta("generation") or 0)
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a fact about the tables; call it inside ``transaction()``, with the rows it describes."""
+        self.db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (key, value))
 
     # ------------------------------------------------------------------ reading
     def documents(self) -> pd.DataFrame:
         return self.table("documents")
 
     def table(self, name: str, where: str = "", params: tuple = ()) -> pd.DataFrame:
+        """A table's rows (``where`` filters them) in an order defined by their content, unless
+        ``where`` gives its own ORDER BY."""
         if name not in SCHEMA:
             raise OutputError(f"unknown table {name}")
-        frame = pd.read_sql_query(f'SELECT * FROM "{name}" {where}', self.db, params=params)
-        return frame
+        order = "" if "ORDER BY" in where.upper() else f" ORDER BY {ORDER.get(name, 'doc_id, rowid')}"
+        return pd.read_sql_query(f'SELECT * FROM "{name}" {where}{order}', self.db, params=params)
 
     # ------------------------------------------------------------------ exporting
     def export(self, tables: tuple[str, ...] = EXPORTED) -> list[Path]:
-        """Rewrite the CSV and Parquet copies of the tables, each atomically."""
-        written = []
-        for name in tables:
-            frame = self.table(name)
-            for suffix in (".csv", ".parquet"):
-                target = self.outdir / f"{name}{suffix}"
-                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=self.outdir)
-                os.close(fd)
-                try:
-                    if suffix == ".csv":
-                        frame.to_csv(tmp, index=False)
-                    else:
-                        frame.to_parquet(tmp, index=False)
+        """Rewrite the CSV and Parquet copies of the tables as one generation: every file is
+        written under a temporary name, then all are renamed. Temporary files of an export
+        that was killed are removed first; a failure (a full disk) removes this one's."""
+        targets: list[Path] = []
+        pending: list[tuple[str, Path]] = []
+        with self._export_lock():
+            self._remove_leftovers()
+            mode = file_mode()
+            try:
+                for name in tables:
+                    log.info("export: writing %s", name)
+                    frame = self.table(name)
+                    for suffix in (".csv", ".parquet"):
+                        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=self.outdir)
+                        os.close(fd)
+                        pending.append((tmp, self.outdir / f"{name}{suffix}"))
+                        os.chmod(tmp, mode)
+                        if suffix == ".csv":
+                            spreadsheet_safe(frame).to_csv(tmp, index=False)
+                        else:
+                            frame.to_parquet(tmp, index=False)
+                for tmp, target in pending:
                     os.replace(tmp, target)
-                finally:
+                    log.debug("export: %s in place", target.name)
+                    targets.append(target)
+            except OSError as e:
+                what = "the disk is full" if e.errno == errno.ENOSPC else e.strerror or str(e)
+                raise OutputError(f"cannot write the tables to {self.outdir} ({what}); the database holds every "
+                                  "result: free some space and run again to rewrite the CSV and Parquet files") from e
+            finally:
+                for tmp, _ in pending:
                     if os.path.exists(tmp):
                         os.unlink(tmp)
-                written.append(target)
-        return written
+        return targets
+
+    @contextmanager
+    def _export_lock(self) -> Iterator[None]:
+        """Hold the output folder while exporting, so one export never removes another's files."""
+        if fcntl is None:
+            yield
+            return
+        fd = os.open(self.outdir, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of an export that was killed ('.statements.x1y2z3.parquet')."""
+        names = "|".join(re.escape(n) for n in EXPORTED)
+        leftover = re.compile(rf"^\.({names})\.[^.]+\.(csv|parquet)$")
+        for path in self.outdir.iterdir():
+            if leftover.match(path.name):
+                log.info("export: removing %s, left by an export that was stopped", path.name)
+                path.unlink(missing_ok=True)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import re
@@ -56,21 +57,38 @@ class ThemeConfig:
 
 
 def load_config(path: Path | None) -> ThemeConfig:
-    """Read the seed themes; no file means no seeds."""
+    """Read the seed themes; no file means no seeds. A value of the wrong type is refused
+    (terms given as one string would otherwise be read letter by letter)."""
     if path is None or not Path(path).exists():
         return ThemeConfig()
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise PipelineError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from e
     except tomllib.TOMLDecodeError as e:
         raise PipelineError(f"{path}: not valid TOML ({e}); fix the line it names") from e
+
+    def words(value: object, what: str) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+            raise PipelineError(f"{path}: {what} must be a list of words in quotes, like [\"honey\", \"bee\"]; "
+                                f"got {value!r}")
+        return value
+
+    themes = raw.get("theme", [])
+    if not isinstance(themes, list) or not all(isinstance(t, dict) for t in themes):
+        raise PipelineError(f"{path}: themes are written as [[theme]] tables, each with a label and terms")
+    min_hits = raw.get("min_hits", 2)
+    if not isinstance(min_hits, int) or isinstance(min_hits, bool) or min_hits < 1:
+        raise PipelineError(f"{path}: min_hits must be a whole number of 1 or more, got {min_hits!r}")
     lemma = lemmatiser()
     seeds = []
-    for t in raw.get("theme", []):
-        if not t.get("label") or not t.get("terms"):
-            raise PipelineError(f"{path}: every [[theme]] needs a label and a list of terms")
-        seeds.append(SeedTheme(t["label"], [tuple(lemma(w) for w in WORD.findall(term.lower()))
-                                            for term in t["terms"]]))
-    return ThemeConfig(seeds, int(raw.get("min_hits", 2)), {lemma(w) for w in raw.get("stopwords", [])})
+    for i, t in enumerate(themes, start=1):
+        if not isinstance(t.get("label"), str) or not t["label"].strip() or "terms" not in t:
+            raise PipelineError(f"{path}: [[theme]] number {i} needs a label (text in quotes) and a list of terms")
+        terms = words(t["terms"], f"the terms of theme {t['label']!r}")
+        seeds.append(SeedTheme(t["label"], [tuple(lemma(w) for w in WORD.findall(term.lower())) for term in terms]))
+    stopwords = words(raw.get("stopwords", []), "stopwords")
+    return ThemeConfig(seeds, min_hits, {lemma(w) for w in stopwords})
 
 
 @lru_cache(maxsize=1)
@@ -210,11 +228,16 @@ def fit_themes(texts: list[str], config: ThemeConfig, settings: Settings,
     themes: list[Theme] = []
     weights_parts: list[np.ndarray] = []
     n = len(texts)
-    vectorizer = TfidfVectorizer(analyzer=lambda d: d, min_df=2 if len(usable) > 40 else 1, max_df=0.5,
-                                 sublinear_tf=True, max_features=6000)
+    # a few statements cannot rule out words found in half of them: only a corpus can
+    vectorizer = TfidfVectorizer(analyzer=lambda d: d, min_df=2 if len(usable) > 40 else 1,
+                                 max_df=0.5 if len(usable) >= 10 else 1.0, sublinear_tf=True, max_features=6000)
     if not usable:
         return [], np.zeros((n, 0))
-    x_all = vectorizer.fit_transform([docs[i] for i in usable])
+    try:
+        x_all = vectorizer.fit_transform([docs[i] for i in usable])
+    except ValueError:  # no word is left to group by (the statements share every word)
+        log.info("themes: no distinctive words in %d statements; no themes", len(usable))
+        return [], np.zeros((n, 0))
     vocab = np.array(vectorizer.get_feature_names_out())
 
     # 1. seed themes
@@ -240,7 +263,7 @@ def fit_themes(texts: list[str], config: ThemeConfig, settings: Settings,
 
     # 2. new themes from what no seed took
     rest = [r for r in range(len(usable)) if r not in seeded_rows]
-    free = max(0, settings.themes_max - len(themes))
+    free = max(0, min(settings.themes_max - len(themes), len(vocab)))  # NMF finds at most one theme per word
     if rest and free:
         x = x_all[rest]
         k_min = max(1, min(settings.themes_min - len(themes), len(rest) // 3, free))
@@ -271,13 +294,35 @@ def fit_themes(texts: list[str], config: ThemeConfig, settings: Settings,
 
 
 # ---------------------------------------------------------------------- tables
+def _grouping(store: Store, settings: Settings, n_themes: int, config_path: Path | None) -> str:
+    """What a grouping is computed from: the stored documents' generation, the options and
+    the seed file's content."""
+    seeds = Path(config_path).read_bytes() if config_path is not None and Path(config_path).exists() else b""
+    options = repr((n_themes, settings.seed, settings.themes_min, settings.themes_max)).encode()
+    return f"{store.generation()}:{hashlib.sha256(options + seeds).hexdigest()[:16]}"
+
+
+def themes_current(store: Store, settings: Settings, n_themes: int = 0, config_path: Path | None = DEFAULT_THEMES
+                   ) -> bool:
+    """Whether the stored themes were grouped from the stored statements with these options
+    (not so after a run stopped before its grouping was written)."""
+    return store.meta("themes") == _grouping(store, settings, n_themes, config_path)
+
+
 def update_themes(outdir: Path, settings: Settings, n_themes: int = 0, config_path: Path | None = DEFAULT_THEMES
                   ) -> str:
-    """Recompute the themes of every statement in the store and rewrite the theme tables."""
+    """Recompute the themes of every statement in the store, rewrite the theme tables, and
+    export every table."""
     config = load_config(config_path)
     with Store(outdir) as store:
+        grouping = _grouping(store, settings, n_themes, config_path)
         statements = store.table("statements")
         if statements.empty:
+            with store.transaction() as db:
+                db.execute("DELETE FROM themes")
+                db.execute("DELETE FROM statement_themes")
+                store.set_meta("themes", grouping)
+            store.export()
             return "no statements to group"
         mentions = store.table("mentions", "WHERE label IN ('SPEAKER', 'COUNTRY', 'FIGURE', 'PROGRAMME')")
         speakers = store.table("speakers")
@@ -321,7 +366,8 @@ def update_themes(outdir: Path, settings: Settings, n_themes: int = 0, config_pa
                             for i in range(len(statements))])
             store.insert("themes", rows)
             store.insert("statement_themes", links)
-        store.export(("themes", "statement_themes", "statements"))
+            store.set_meta("themes", grouping)
+        store.export()
     grouped = sum(1 for t in theme_of if t)
     return f"{len(themes)} themes over {grouped} of {len(statements)} statements"
 

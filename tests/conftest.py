@@ -2,9 +2,11 @@
 one per layout problem (two columns, running header, hyphenated line ends)."""
 from __future__ import annotations
 
+import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 from reportlab.lib.pagesizes import A4
@@ -100,3 +102,49 @@ def browser(tmp_path_factory):
             yield context
         finally:
             context.close()
+
+
+TOPICS = [
+    ("fisheries subsidies harmed marine fish stocks, and coastal fishing communities needed sustainable catch "
+     "quotas and stronger monitoring of distant fishing fleets"),
+    ("tariff reductions on textile exports and clothing lines would open markets to small garment producers "
+     "and raise the export earnings of cotton farmers"),
+    ("vocational training courses and paid apprenticeships helped young workers find skilled jobs in "
+     "construction, welding and electrical installation trades"),
+    ("vaccine production capacity and hospital supplies remained scarce in rural clinics, and nurses asked "
+     "for refrigerated storage and reliable transport"),
+    ("renewable energy investment and carbon emission targets guided the green transition plan for power "
+     "grids, solar parks and wind farms"),
+]
+DELEGATIONS = ["Peru", "Chile", "Japan", "Kenya", "Norway", "Canada", "Mexico", "Egypt", "India", "Brazil"]
+
+
+def write_meetings(folder: Path, count: int) -> list[Path]:
+    """``count`` one-page meeting summaries, each with a statement per topic by a different
+    delegation: enough text for themes, quick to process."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for d in range(count):
+        lines = [f"Meeting {d + 1} of the committee", ""]
+        for t, topic in enumerate(TOPICS):
+            country = DELEGATIONS[(d + t) % len(DELEGATIONS)]
+            words = f"The representative of {country} said that {topic}; {d + t + 2} projects had started.".split()
+            lines += [" ".join(words[i:i + 14]) for i in range(0, len(words), 14)] + [""]
+        paths.append(typeset(folder / f"meeting{d + 1}.pdf", [lines], Layout()))
+    return paths
+
+
+@contextmanager
+def small_filesystem(path: Path, size: str = "4m", options: str = "") -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``path`` (root only); the test is skipped where it cannot be."""
+    path.mkdir()
+    try:
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}{options}", "tmpfs", str(path)], check=True,
+                       capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        pytest.skip(f"cannot mount a small filesystem here (needs root with CAP_SYS_ADMIN): "
+                    f"{getattr(e, 'stderr', '') or e}".strip())
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)

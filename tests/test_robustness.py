@@ -1,7 +1,12 @@
 """Bad and hostile input: every file gets a row saying what to do, and nothing crashes or hangs."""
 from __future__ import annotations
 
+import csv
+import os
+import re
+import resource
 import shutil
+import stat
 import zlib
 from pathlib import Path
 
@@ -11,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from reportlab.pdfgen import canvas
 
+from pipeline.audit import read_sheet
 from pipeline.cli import main
 from pipeline.data import Block, Document
 from pipeline.link import link
@@ -265,3 +271,159 @@ def test_documents_made_with_other_rules_are_processed_again(make_pdf, tmp_path)
         f.write("projects\n")  # a user edits a rule: the rows made with the old rules are stale
     assert main(run) == 0
     assert pd.read_csv(out / "documents.csv").processed_at[0] != first
+
+
+# ---------------------------------------------------------------------- hostile text reaching the outputs
+HOSTILE = ['=HYPERLINK("http://evil.example","x")', "",
+           "Mr Carlos RUIZ, -Minister of Labour (Peru), said that new irrigation projects helped farmers",
+           "improve yields. <script>alert(1)</script> <img src=x onerror=alert(2)> [click](javascript:alert(3))", "",
+           "+SUM(1,2) @cmd The representative of Chile said that 40 apprentices had joined the welding courses",
+           "<b onmouseover=alert(4)>and</b> that vocational training reached young workers in remote mining towns."]
+RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory) -> Path:
+    """A run over a PDF whose text and name would be formulas in a spreadsheet and HTML in
+    Markdown, made under a umask that keeps the group from writing and others from reading."""
+    from .conftest import Layout, typeset
+
+    folder = tmp_path_factory.mktemp("hostile") / "in"
+    folder.mkdir()
+    typeset(folder / "=cmd.pdf", [HOSTILE], Layout())
+    out = folder.parent / "out"
+    mask = os.umask(0o027)
+    try:
+        assert main(["run", str(folder), "--out", str(out), "--quiet"]) == 0
+        assert main(["report", str(out)]) == 0
+        assert main(["audit", "export", str(out), "-o", str(out / "review.csv")]) == 0
+    finally:
+        os.umask(mask)
+    return out
+
+
+def test_no_csv_cell_can_run_as_a_formula(hostile_run):
+    sheets = sorted(hostile_run.glob("*.csv"))
+    assert len(sheets) >= 13
+    quoted = []
+    for sheet in sheets:
+        with open(sheet, newline="", encoding="utf-8") as f:
+            for row in csv.reader(f):
+                for cell in row:
+                    assert not cell.startswith(RISKY) or re.fullmatch(r"[+-]?\d[\d,.]*%?", cell), (sheet.name, cell)
+                    quoted += [cell] if cell.startswith("'") else []
+    assert any(c.startswith("'=HYPERLINK") for c in quoted) and "'=cmd.pdf" in quoted
+    assert "'-Minister of Labour" in quoted
+    # the review sheet reads back as exported: the quote comes off, and a verdict applies
+    rows = [row for _, row in read_sheet(hostile_run / "review.csv")]
+    assert {row["source"] for row in rows} == {"=cmd.pdf"} and rows[0]["context"].startswith('=HYPERLINK("')
+    assert main(["audit", "apply", str(hostile_run / "review.csv"), "--out", str(hostile_run), "--reviewer", "A"]) == 0
+
+
+def test_the_markdown_report_carries_no_html_from_the_pdf(hostile_run):
+    md = (hostile_run / "report" / "report.md").read_text(encoding="utf-8")
+    assert "apprentices" in md or "irrigation" in md, "the hostile statements are not in the report"
+    for raw in ("<script", "<img", "<b "):
+        assert raw not in md, raw
+    assert not re.search(r"(?<!\\)\]\(javascript:", md), "a link from the PDF's text"
+    assert "&lt;" in md
+
+
+def test_outputs_follow_the_umask_like_the_database(hostile_run):
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in hostile_run.iterdir() if p.is_file()}
+    assert modes["meetings.sqlite"] == 0o640
+    assert {name: mode for name, mode in modes.items() if mode != 0o640} == {}
+
+
+# ---------------------------------------------------------------------- messages that name the real cause
+def _address_space_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux /proc to size the memory cap")
+def test_a_file_over_the_memory_cap_is_said_so_and_retried_when_it_is_raised(tmp_path, nlp):
+    from pipeline.run import run_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # a valid page whose drawing instructions take 60 MB to read: more than the cap leaves free
+    (folder / "heavy.pdf").write_bytes(raw_pdf(b"BT /F1 12 Tf 72 720 Td (The representative of Peru said that "
+                                               b"12 projects had started.) Tj ET\n" + b" " * (60 * 2**20)))
+    heavy = Settings(max_page_content_mb=100, memory_mb=int(_address_space_mb()) + 10)
+    out = tmp_path / "out"
+    capped = run_folder(folder, out, heavy, jobs=1)
+    assert capped.failed == 1 and capped.failures[0][1].startswith("resource-limit"), capped.failures
+    assert "--memory-mb" in capped.failures[0][1] and "damaged" not in capped.failures[0][1]
+    again = run_folder(folder, out, heavy, jobs=1)  # the same cap: the same failure, not worth the time
+    assert again.processed == 0 and again.still_failed
+    raised = run_folder(folder, out, Settings(max_page_content_mb=100), jobs=1)
+    assert raised.processed == 1 and raised.failed == 0
+
+
+def test_a_damaged_file_whose_closing_fails_is_said_to_be_damaged(tmp_path):
+    for name, box in (("rotate", b"/MediaBox [0 0 595 842] /Rotate (x)"), ("mediabox", b"/MediaBox (abc)")):
+        data = raw_pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET").replace(b"/MediaBox [0 0 595 842]", box)
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        result = process(tmp_path / f"{name}.pdf", Settings())
+        assert result.status.value == "failed" and result.problems[0].startswith("corrupt:"), result.problems
+        assert "re-download" in result.problems[0] and "please report" not in result.problems[0]
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux /proc to size the memory cap")
+def test_a_huge_file_is_refused_as_too_large_without_being_read(tmp_path, nlp):
+    """Its hash is computed in chunks, and the worker that refuses it does not read it: with
+    little memory to spare, reading it whole would crash the worker instead."""
+    import tracemalloc
+
+    from pipeline.run import run_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(folder / "huge.pdf", "wb") as f:  # 256 MB, sparse: no disk used
+        f.write(b"%PDF-1.4\n")
+        f.truncate(256 * 2**20)
+    settings = Settings(max_file_mb=64, memory_mb=int(_address_space_mb()) + 100)
+    tracemalloc.start()
+    try:
+        summary = run_folder(folder, tmp_path / "out", settings, jobs=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, f"the run held {peak / 2**20:.0f} MB: the file was read whole"
+    assert summary.failures[0][1].startswith("too-large") and "--max-file-mb" in summary.failures[0][1]
+
+
+def test_a_read_only_output_folder_is_said_so(tmp_path, capsys):
+    from .conftest import small_filesystem
+
+    with small_filesystem(tmp_path / "ro", options=",ro") as readonly:
+        assert main(["run", str(CORPUS), "--out", str(readonly), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot write to the output folder" in err[0] and "Read-only" in err[0], err
+    assert "move it away" not in err[0]
+
+
+# ---------------------------------------------------------------------- nothing skipped in silence
+def test_an_empty_folder_is_said_so(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text("not a PDF")
+    assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no PDF file under" in err[0] and not (tmp_path / "out").exists()
+
+
+def test_what_is_not_a_file_and_what_is_partial_are_said(bad_folder, tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(bad_folder / "shopping.pdf", folder / "shopping.pdf")  # a list, no meeting: partial
+    os.mkfifo(folder / "pipe.pdf")
+    (folder / "folder.pdf").mkdir()
+    (folder / "link.pdf").symlink_to(tmp_path / "gone.pdf")
+    assert main(["run", str(folder), "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "processed 1, skipped 0 unchanged, failed 0, partial 1" in captured.out
+    err = captured.err
+    assert re.search(r"SKIPPED \S*pipe\.pdf: a named pipe", err) and re.search(r"SKIPPED \S*link\.pdf: a broken", err)
+    assert re.search(r"PARTIAL .*shopping\.pdf: .*no meeting structure", err)
+    assert re.search(r"SKIPPED \S*folder\.pdf: a folder, not a PDF file, and no PDF is inside it", err)

@@ -66,3 +66,25 @@ def test_report_and_audit_escape_document_text(make_pdf, tmp_path):
         assert "<script" not in html.lower() and "<b>bold" not in html
         assert "&lt;script&gt;" in html or page.parent.name == "report" or page.name == "index.html"
         assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+
+
+def test_small_input_gives_fewer_themes_not_a_crash(make_pdf, tmp_path, capsys):
+    """One statement long enough to group and one too short; six near-identical summaries
+    (no word sets one statement apart). Each run ends with its summary."""
+    one = tmp_path / "one"
+    one.mkdir()
+    make_pdf([["The representative of Peru said that new irrigation projects helped small farmers improve",
+               "harvest yields across several mountain valleys during difficult drought seasons.", "",
+               "The representative of Chile agreed."]], name="one/one.pdf")
+    six = tmp_path / "six"
+    six.mkdir()
+    for i in range(6):
+        make_pdf([["The representative of Peru said that fisheries subsidies negotiations must conclude",
+                   "before ministers meet, protecting coastal communities and marine stocks everywhere.", "",
+                   "The representative of Chile said that fisheries subsidies negotiations must conclude",
+                   f"before ministers meet, protecting coastal communities and marine stocks everywhere {i}."]],
+                 name=f"six/d{i}.pdf")
+    for folder in (one, six):
+        assert main(["run", str(folder), "--out", str(tmp_path / f"{folder.name}-out"), "--quiet"]) == 0
+        printed = capsys.readouterr().out
+        assert "processed" in printed and "themes: " in printed and "tables: " in printed, printed
