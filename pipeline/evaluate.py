@@ -47,6 +47,8 @@ def load_gold(path: Path) -> dict:
         shapes["word_figures"] = GOLD_SHAPE["figures"]
     for key, fields in shapes.items():
         entries = gold.get(key)
+        if key == "countries" and isinstance(entries, dict):  # {"FR": "delegation", "DE": "mentioned"}
+            entries = list(entries)
         if not isinstance(entries, list):
             found = type(entries).__name__ if key in gold else "none"
             raise PipelineError(f"{where}: '{key}' must be a list, found {found}; see corpus/*.gold.json")

@@ -32,6 +32,8 @@ HEADING = 600  # characters at the start of a document where its title and headi
 LISTED_WITHIN = 300  # characters from a participant list's "Country:" label to the last person under it
 LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Estonia (guest):"
 BRACKET = re.compile(r"\s?\([^()]*\)")
+# a party's or group's code in brackets after a member: "(SPD)", "(CDU/CSU)", "(BÜNDNIS 90/DIE GRÜNEN)", "(S&D)"
+GROUP_CODE = re.compile(r"[A-ZÄÖÜÉ0-9][A-ZÄÖÜÉ0-9/&.' -]{1,30}")
 CLAUSE_END = re.compile(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;")
 
 
@@ -118,6 +120,9 @@ class SpeakerRecogniser(DataComponent):
         self.programme_heads = {r["word"].lower(): r["class"] for r in read_tsv(path.parent / "programmes" / "heads.tsv")}
         orgs = read_tsv(path / "organisations.tsv")
         self.organisations = {r["name"]: (r["acronym"], r["kind"]) for r in orgs}
+        for name, value in list(self.organisations.items()):  # "INTERNATIONAL MONETARY FUND" on a cover page
+            if len(name) >= 8 and name.upper() != name:
+                self.organisations.setdefault(name.upper(), value)
         self.org_matcher = PhraseMatcher(self.nlp.vocab)
         self.org_matcher.add("ORG", list(self.nlp.tokenizer.pipe(self.organisations)))
         self.houses = {r["name"].lower(): r["acronym"] for r in orgs if r["kind"] == "national"}
@@ -177,12 +182,26 @@ class SpeakerRecogniser(DataComponent):
                 trace = self.rules.trace("speaker.host")
                 trace.note(f"an international organisation ({code}) in the heading")
                 drafts.append(Draft(s, e, trace.rule, trace.score, code, {"kind": "host", "country": code}, trace))
+        self._own_authorities(text, drafts, countries)
         found = [d.freeze(text) for d in drafts]
         mentions_of(doc).extend(found)
         host = self._host(found, countries)
         if host is not None:
             facts_of(doc).append(host)
         return doc
+
+    def _own_authorities(self, text: str, drafts: list[Draft], countries: list[Mention]) -> None:
+        """'Mr. Ruhland said that his German authorities considered ...': a speaker with no country
+        who names 'his/her/my <country> authorities' speaks for that country."""
+        adjectives = {c.start: c.value for c in countries}
+        people = sorted((d for d in drafts if d.cue["kind"] == "person"), key=lambda d: d.start)
+        for m in self.rules.finditer("speaker.own-authorities", text):
+            code = adjectives.get(m.start("country"))
+            sentence_start = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+            speaker = next((d for d in reversed(people) if sentence_start <= d.start < m.start()), None)
+            if code and speaker is not None and not speaker.cue.get("country"):
+                speaker.cue["country"] = code
+                speaker.trace.note(f"speaks of '{m.group(0)}': {code}")
 
     def _known_surnames(self, text: str, doc: Doc, drafts: list[Draft], rejected: list[Rejection]) -> list[Draft]:
         """'Estrada said' after 'Raul Estrada-Oyuela': a surname (or a part of one) of a person named
@@ -243,6 +262,7 @@ class SpeakerRecogniser(DataComponent):
     def _block(self, text: str, countries: list[Mention], orgs: list[tuple[int, int, str, str]],
                rejected: list[Rejection]) -> list[Draft]:
         """The people, delegations and offices of one paragraph or heading."""
+        self._orgs = [(s, e) for s, e, *_ in orgs]
         people = self._people(text, {c.text for c in countries}, rejected)
         drafts = [self._person(text, p, people, countries, orgs) for p in people]
         drafts.extend(self._delegations(text, countries, orgs))
@@ -287,6 +307,9 @@ class SpeakerRecogniser(DataComponent):
         self._country_words = {w for name in country_names for w in name.split()}
 
         def add(p: Person) -> None:
+            if p.trace is not None and not self.rules.screen(p.trace, p.start, p.end, rejected, p.start, p.end,
+                                                             only=("speaker.organisation-name",)):
+                return
             if not any(q.start <= p.start < q.end or p.start <= q.start < p.end for q in out):
                 out.append(p)
 
@@ -329,14 +352,17 @@ class SpeakerRecogniser(DataComponent):
                 add(Person(start, end, " ".join(first), surname, trace=trace))
         for m in self.rules.finditer("speaker.name-before-role", text):
             names = m.group("names").split()
+            lead = max((i + 1 for i, n in enumerate(names[:-2]) if self._not_a_name(n)), default=0)
+            names = names[lead:]  # "Forum Chair Tomas Wierz (Poland) reminded": the name after the title
+            start = m.end("names") - len(" ".join(names))
             trace = self.rules.trace("speaker.name-before-role")
-            if not self.rules.screen(trace, m.start(), m.end("names"), rejected, names,
+            if not self.rules.screen(trace, start, m.end("names"), rejected, names,
                                      only=("speaker.not-a-name", "speaker.programme-name")) \
-                    or not self.rules.screen(trace, m.start(), m.end("names"), rejected, text, m,
+                    or not self.rules.screen(trace, start, m.end("names"), rejected, text, m, start,
                                              only=("speaker.inside-proper-noun", "speaker.bracket-names-no-one")):
                 continue
             first, sur = self._split_name(names)
-            add(Person(m.start(), m.end("names"), first, sur, trace=trace))
+            add(Person(start, m.end("names"), first, sur, trace=trace))
         for lm in self.rules.finditer("speaker.listed-speakers", text):  # "Speakers: Ana Ruiz, Jan Novak (DG EMPL)"
             for m in self.rules.finditer("speaker.listed-name", lm.group("list")):
                 names = m.group("names").split()
@@ -346,6 +372,18 @@ class SpeakerRecogniser(DataComponent):
                     first, sur = self._split_name(names)
                     trace.note("one of a list of speakers")
                     add(Person(at, at + len(m.group("names")), first, sur, listed=True, trace=trace))
+        for rule in ("speaker.chaired-by-name", "speaker.role-comma-name"):
+            for m in self.rules.finditer(rule, text):  # "moderated by X", "the Minister for Women of India, X;"
+                names = m.group("names").split()
+                while len(names) > 2 and self._not_a_name(names[-1]):
+                    names.pop()
+                end = m.start("names") + len(" ".join(names))
+                trace = named(rule, m.start("names"), end, names)
+                if trace:
+                    first, sur = self._split_name(names)
+                    add(Person(m.start("names"), end, first, sur,
+                               role_before=(m.start("role"), m.end("role")) if "role" in m.groupdict() else None,
+                               trace=trace))
         for m in self.rules.finditer("speaker.chair-bracket-name", text):
             names = m.group("names").split()
             trace = named("speaker.chair-bracket-name", m.start("names"), m.end("names"), names)
@@ -558,6 +596,13 @@ class SpeakerRecogniser(DataComponent):
                     out.append(self._delegation(text, start, e2, code2, name2, "subject", e2,
                                                 "speaker.delegation-subject", co_subject=n > 0))
                     listed.add(j)
+                if group:  # "The EU, supported by Norway and Switzerland, called for ...": they spoke too
+                    for j in self._supporters(text, bodies, group[-1]):
+                        s2, e2, code2, name2, _ = bodies[j]
+                        out.append(self._delegation(text, s2, e2, code2, name2, "supporting", e2,
+                                                    "speaker.delegation-supporting", co_subject=True,
+                                                    follows_head=True))
+                        listed.add(j)
                 continue
             if m is None or kind == "adjective":
                 continue
@@ -590,6 +635,21 @@ class SpeakerRecogniser(DataComponent):
             last = bodies[j][1]
         return group if self._subject_country(text, bodies[i][0], last) else []
 
+    def _supporters(self, text: str, bodies: list, last: int) -> list[int]:
+        """The countries in ', supported by X and Y,' or ', with X,' right after a subject."""
+        m = self.rules.match("speaker.delegation-supporting", text, bodies[last][1], min(len(text), bodies[last][1] + 30))
+        if m is None:
+            return []
+        out, pos = [], m.end()
+        for j in range(last + 1, len(bodies)):
+            s2, e2, _, _, kind = bodies[j]
+            if kind not in ("name", "alias", "org") or not re.fullmatch(r"\s*(?:,|,?\s*and|&)?\s*(?:the\s+)?",
+                                                                          text[pos:s2], re.I):
+                break
+            out.append(j)
+            pos = e2
+        return out
+
     def _subject_country(self, text: str, s: int, e: int) -> bool:
         """'The United States said', 'While the US appreciated': a country as the subject."""
         before = text[max(0, s - 30):s]
@@ -601,9 +661,8 @@ class SpeakerRecogniser(DataComponent):
             # "Norway: the delegation supported ..." at the start of a paragraph; but
             # "Norway: Mr X, Minister ..." heads a participant list
             return label.group("next").rstrip(".").lower() not in self.honorifics
-        if re.fullmatch(r"[\s\d.()-]*(?:the\s+)?", text[:s], re.I) and \
-                verb_after(text, e, min(len(text), e + 300), self.finite, self.adverbs):
-            return True  # "28. Thailand commended ...": it opens its paragraph as the subject of a finite verb
+        if verb_after(text, e, min(len(text), e + 300), self.finite, self.adverbs):
+            return True  # "28. Thailand commended ...", "Mexico, supported by Peru, called for": any finite verb
         after = re.sub(r"^,\s+speaking\s+on\s+behalf\s+of[^,]+,", "", after)
         m = re.match(r"\s+(?:also\s+|further\s+|then\s+|fully\s+|strongly\s+)?(\w+)", after)
         return bool(m and m.group(1).lower() in self.verbs)
@@ -775,25 +834,37 @@ class SpeakerRecogniser(DataComponent):
         return None
 
     @veto("speaker.inside-proper-noun")
-    def _inside_proper_noun(self, text: str, m: re.Match) -> str | None:
+    def _inside_proper_noun(self, text: str, m: re.Match, start: int) -> str | None:
         """'... Labour and Social Inclusion (Norway)': the words continue a longer name."""
-        before = re.search(r"(\S+)\s+$", text[max(0, m.start() - 40):m.start()])
+        before = re.search(r"(\S+)\s+$", text[max(0, start - 40):start])
         if not before:
             return None
         word = before.group(1)
+        if word.lower() in self.roles or word.lower() in self.presiding or word.rstrip(".").lower() in self.honorifics:
+            return None  # "UNFF20 Chair Tomasz Wierzchowski": a title before the name
         if word.lower() in self.body_connectors or (word[:1].isupper() and not
-                                                                       word.endswith((".", ":", ";", ","))):
+                                                    word.endswith((".", ":", ";", ","))):
             return f"the words continue a longer name after '{word}'"
         return None
 
     @veto("speaker.bracket-names-no-one")
-    def _bracket_names_no_one(self, text: str, m: re.Match) -> str | None:
+    def _bracket_names_no_one(self, text: str, m: re.Match, start: int) -> str | None:
         """'Labour Market (VIA - ...)': only a country or a role in brackets names a person."""
-        paren = m.group("paren")
+        paren = m.group("paren") or m.group("paren2")
         if paren and not m.group("prole") and not any(w in paren for w in self._country_words) and \
-                not re.match(r"(?:the\s)?(?i:" + alternation(self.roles) + r")\b", paren):
-            return "the bracket after the words holds neither a country nor a role"
+                not re.match(r"(?:the\s)?(?i:" + alternation(self.roles) + r")\b", paren) and \
+                not GROUP_CODE.fullmatch(paren):
+            return "the bracket after the words holds neither a country, a role nor a party's or group's code"
+        if m.group("paren2") and not verb_after(text, m.end("names"), min(len(text), m.end("names") + 200),
+                                                self.finite, self.adverbs):
+            return "no verb after the bracket: the words are not its subject"
         return None
+
+    @veto("speaker.organisation-name")
+    def _organisation_name(self, start: int, end: int) -> str | None:
+        """'United Nations CAT/C/SR.2214', 'INTERNATIONAL MONETARY FUND': the words name an organisation."""
+        return "the words name an organisation (organisations.tsv)" if any(s < end and start < e
+                                                                          for s, e in self._orgs) else None
 
     @veto("speaker.no-verb-after")
     def _no_verb_after(self, text: str, end: int) -> str | None:

@@ -204,9 +204,9 @@ class TurnRecogniser(DataComponent):
             elif cue.kind == "delegation":
                 if cue.represented_by >= 0:
                     continue  # "The delegate from Chile (Ms ROJAS)": she speaks
-                if cue.follows_head:  # "The representatives of Cuba and Peru": as Cuba does
-                    if head_spoke and not took:
-                        decide(s, "turn.follows-head", False, "listed after a head that spoke")
+                if cue.follows_head or cue.co_subject and cue.form == "subject":
+                    if head_spoke and not took:  # "The representatives of Cuba and Peru", "Germany, France and ..."
+                        decide(s, "turn.follows-head", False, "named with a subject that took the floor")
                     continue
                 spoke = took or cue.co_subject or (s.opens and cue.form not in ("subject", "adjective"))
                 if spoke and not took:
