@@ -8,6 +8,7 @@
     benchmark  time the stages against pdfplumber + spaCy's small English pipeline
     themes     recompute the themes of an output folder
     rules      list the named patterns of models/ and check their examples
+    train      train the programme scorer on the annotated documents of corpus/
     build-model  rebuild the spaCy pipeline folder in models/ around its rule files
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .data import Label
 from .errors import PipelineError
-from .settings import DEFAULT_MODEL, DEFAULT_THEMES, Settings
+from .settings import DEFAULT_MODEL, DEFAULT_THEMES, PACKAGE_ROOT, Settings
 
 if TYPE_CHECKING:
     from .run import Summary
@@ -193,8 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
                                           "belongs to the PDFs named X*.pdf): precision, recall and F1 per type, "
                                           "attribution accuracy, and the misses and false alarms. With --labels, "
                                           "the share of labelled paragraphs attributed to the right country. "
-                                          "Reviewed verdicts give an estimated precision per type.")
-    evaluate.add_argument("outdir", type=Path)
+                                          "Reviewed verdicts give an estimated precision per type. With --loio, "
+                                          "no OUTDIR: the development set of corpus/ is scored from its text, each "
+                                          "institution with a programme scorer trained without it.")
+    evaluate.add_argument("outdir", type=Path, nargs="?", help="output folder of `run`")
+    evaluate.add_argument("--loio", action="store_true",
+                          help="leave one institution out: score corpus/dev with scorers that never saw the "
+                               "document's institution")
+    evaluate.add_argument("--corpus", type=Path, default=PACKAGE_ROOT / "corpus",
+                          help="with --loio: the corpus folder (default: the project's corpus/)")
     evaluate.add_argument("--gold", type=Path, help="folder with *.gold.json files")
     evaluate.add_argument("--labels", type=Path, help="CSV of paragraph speaker labels (document, starts, country)")
     evaluate.add_argument("--errors", type=int, default=15, help="misses and false alarms to list per type")
@@ -230,6 +238,22 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--check", action="store_true", help="run every example and counter-example")
     rules.add_argument("--name", default="", help="only patterns whose name starts with this (e.g. speaker.)")
     rules.add_argument("--model", help=f"spaCy pipeline folder (default: {DEFAULT_MODEL})")
+
+    train = sub.add_parser("train", help="train the programme scorer on the annotated documents of corpus/",
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           description="Fit the programme scorer (a logistic regression over what the programme "
+                                       "patterns propose) on the development set (corpus/dev/*.txt with "
+                                       "*.gold.json) and the sample (corpus/*.pdf), never on corpus/dev/frozen. "
+                                       "It prints the programme F1 with and without the scorer when each "
+                                       "institution is held out, and saves the scorer only if it does better. "
+                                       "A run that fails leaves the shipped scorer in place.",
+                           epilog="example:\n  python -m pipeline train\n"
+                                  "  python -m pipeline evaluate --loio      # the whole pipeline, institution by "
+                                  "institution held out\n")
+    train.add_argument("--corpus", type=Path, default=PACKAGE_ROOT / "corpus",
+                       help="folder with the sample's gold and PDFs and dev/ (default: the project's corpus/)")
+    train.add_argument("--out", type=Path, help="where to save the scorer (default: models/meeting_en/programmes/"
+                                                "scorer.json)")
 
     build = sub.add_parser("build-model", help="rebuild the spaCy pipeline folder around its rule files")
     build.add_argument("--model", default=str(DEFAULT_MODEL))
@@ -425,6 +449,16 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import attribution, evaluate_folder, review_precision
 
+    if args.loio:
+        from .train import leave_one_institution_out
+
+        for line in leave_one_institution_out(args.corpus, progress=lambda m: print(m, file=sys.stderr)):
+            print(line)
+        return 0
+    if args.outdir is None:
+        print("error: give the output folder of `run` (or --loio to score the development set held out)",
+              file=sys.stderr)
+        return 2
     reviewed = review_precision(args.outdir)
     if not args.gold and not args.labels and not reviewed:
         print("error: nothing to compare with: give --gold DIR and/or --labels FILE, or review mentions "
@@ -482,6 +516,18 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import default_output, train
+
+    if not (args.corpus / "dev").is_dir():
+        print(f"error: {args.corpus} has no dev/ folder of annotated summaries; give --corpus the project's corpus/",
+              file=sys.stderr)
+        return 2
+    for line in train(args.corpus, args.out or default_output(), progress=lambda m: print(m, file=sys.stderr)):
+        print(line)
+    return 0
+
+
 def cmd_build_model(args: argparse.Namespace) -> int:
     from .recognise import build_model
 
@@ -491,4 +537,5 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "report": cmd_report, "audit": cmd_audit, "review": cmd_review, "evaluate": cmd_evaluate,
-            "benchmark": cmd_benchmark, "themes": cmd_themes, "rules": cmd_rules, "build-model": cmd_build_model}
+            "benchmark": cmd_benchmark, "themes": cmd_themes, "rules": cmd_rules, "train": cmd_train,
+            "build-model": cmd_build_model}

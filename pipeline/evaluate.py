@@ -118,6 +118,20 @@ def _money(u: str) -> bool:
     return bool(re.fullmatch(r"[A-Z]{3}", u))
 
 
+def _keys(name: str) -> set[str]:
+    words = set(norm(name).split())
+    return words - GENERIC or words
+
+
+def programme_matches(name: str, gold: dict) -> bool:
+    """Whether a programme's name is a gold programme, by their distinctive words (the shared scorer's rule)."""
+    pk = _keys(name)
+    if not pk:
+        return False
+    return any(k and (k == pk or (len(k) >= 2 and k <= pk and len(pk) <= len(k) + 3) or (len(pk) >= 2 and pk <= k))
+               for k in map(_keys, [gold["name"]] + list(gold.get("aliases", []))))
+
+
 def score(gold: dict, pred: dict) -> dict:
     """Precision, recall, F1 per type, with the matched pairs, misses and false alarms."""
     out: dict = {}
@@ -146,18 +160,13 @@ def score(gold: dict, pred: dict) -> dict:
                             errors=[f"missed: {c}" for c in sorted(gc - pc)] +
                                    [f"false alarm: {c}" for c in sorted(pc - gc)])
     # programmes
-    def keys(names: list[str]) -> list[set[str]]:
-        return [set(norm(n).split()) - GENERIC or set(norm(n).split()) for n in names]
-
     used, tp, errors = set(), 0, []
     for name in pred["programmes"]:
-        pk = keys([name])[0]
         hit = False
         for i, g in enumerate(gold["programmes"]):
-            if i in used or not pk:
+            if i in used:
                 continue
-            if any(k and (k == pk or (len(k) >= 2 and k <= pk and len(pk) <= len(k) + 3) or (len(pk) >= 2 and pk <= k))
-                   for k in keys([g["name"]] + list(g.get("aliases", [])))):
+            if programme_matches(name, g):
                 used.add(i)
                 tp += 1
                 hit = True

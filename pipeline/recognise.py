@@ -10,9 +10,10 @@ import dataclasses
 import hashlib
 import json
 import logging
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import spacy
 from spacy.language import Language
@@ -133,10 +134,30 @@ def patterns(nlp: Language) -> list[Pattern]:
     return [p for name in nlp.pipe_names if hasattr(nlp.get_pipe(name), "rules") for p in nlp.get_pipe(name).rules]
 
 
+@contextmanager
+def patterns_alone(nlp: Language) -> Iterator[None]:
+    """The pipeline with its trained scorer set aside: what the patterns themselves propose (the
+    scorer is judged on held-out documents by `python -m pipeline train`, not by examples)."""
+    programmes = nlp.get_pipe("programmes") if "programmes" in nlp.pipe_names else None
+    before = programmes.use_scorer if programmes is not None else None
+    if programmes is not None:
+        programmes.use_scorer = False
+    try:
+        yield
+    finally:
+        if programmes is not None:
+            programmes.use_scorer = before
+
+
 def check_pattern(nlp: Language, pattern: Pattern) -> list[str]:
     """What goes wrong with a pattern's examples: an example whose span does not come out of the
     pipeline with this pattern's name, a counter-example whose does, a counter-example not turned
     down by the veto it names. A scanner's examples are what its regex finds."""
+    with patterns_alone(nlp):
+        return _check(nlp, pattern)
+
+
+def _check(nlp: Language, pattern: Pattern) -> list[str]:
     failures = []
     if pattern.kind == "scanner":
         for ex in pattern.examples:

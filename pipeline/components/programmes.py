@@ -11,6 +11,7 @@ one Doc, so an acronym defined anywhere marks its programme everywhere.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from ..settings import DEFAULT_LEXICON
 from .common import (DataComponent, block_bounds, grammar, mentions_of, read_tsv, read_words, rejections_of,
                      shifted, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
+from .scoring import Scorer
 
 YEAR = re.compile(r"(?:19|20)\d\d")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&+-]*[A-Z+]$|^[A-Z]{2,}[a-z]?s?$")
@@ -108,6 +110,8 @@ class ProgrammeRecogniser(DataComponent):
     files = ("heads.tsv", "foreign_words.txt", "not_programmes.txt", "known.tsv", "adoption_verbs.txt",
              "scope_words.txt", "generic_modifiers.txt", "foreign_connectors.txt", "office_titles.txt", "agenda_items.txt",
              "patterns.toml")
+    scorer: Scorer | None = None  # trained by `python -m pipeline train`; None: the patterns decide alone
+    use_scorer: bool = True  # training turns it off, to see every name the patterns propose
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -153,6 +157,7 @@ class ProgrammeRecogniser(DataComponent):
             "law_words_capitalised": alternation(w.capitalize() for w in laws),
             "title_connectors_no_the": alternation(self.connectors - {"the"}),
             "stop_words": alternation(STOP_WORDS)})
+        self.scorer = Scorer.load(path / "scorer.json")
         self.head_re = re.compile(rf"\b(?:{alternation(w for w, c in self.heads.items() if c in ('programme', 'weak'))})"
                                   rf"\b", re.I)
 
@@ -176,8 +181,55 @@ class ProgrammeRecogniser(DataComponent):
             rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)
         taken = [(s, e) for s, e in bodies] + [(m.start, m.end) for m in everything if m.label == Label.SPEAKER]
         found += self._acronym_mentions(text, found, taken)
-        everything.extend(self._homes(m, countries) for m in without_overlaps(found))
+        people = [(m.start, m.end) for m in everything if m.label == Label.SPEAKER or m.label == Label.COUNTRY
+                  and m.evidence.form != "adjective"]
+        marked = [(m.start, m.end) for m in found if m.rule != "programme.unmarked-name"]
+        found = [m for m in found if m.rule != "programme.unmarked-name"  # a name already read as someone's,
+                 or not any(s < m.end and m.start < e for s, e in people + marked)]  # or as a marked programme
+        found = [self._homes(m, countries) for m in without_overlaps(found)]
+        if self.scorer is not None and self.use_scorer:
+            found = self._scored(text, found, rejected)
+        everything.extend(found)
         return doc
+
+    def features(self, m: Mention, text: str, mentions: Counter) -> dict[str, float]:
+        """What the trained scorer reads of a proposed name: the pattern that found it, its head
+        word, its shape, how often the document names it, and the words around it."""
+        words = m.value.split() or [""]
+        f = {f"rule={m.rule}": 1.0, f"class={self._class(m.value) or 'none'}": 1.0, f"words={min(len(words), 6)}": 1.0,
+             "capitalised": sum(w[:1].isupper() for w in words) / len(words),
+             "acronym": float(bool(m.evidence.acronym)), "home": float(bool(m.evidence.home)),
+             "mentions": min(mentions[m.evidence.key], 5) / 5, "digits": float(any(c.isdigit() for c in m.value)),
+             "foreign": self._foreign_share(words), f"first={words[0].lower()}": 1.0,
+             f"last={words[-1].lower()}": 1.0,
+             "quoted": float(text[m.start - 1:m.start] in "\"“'‘" and m.start > 0),
+             "bracketed": float(text[m.start - 1:m.start] == "(" and m.start > 0)}
+        before = re.findall(r"[\w'’-]+", text[max(0, m.start - 40):m.start].lower())[-2:]
+        after = re.findall(r"[\w'’-]+", text[m.end:m.end + 40].lower())[:2]
+        for i, w in enumerate(reversed(before), start=1):
+            f[f"before{i}={w}"] = 1.0
+        for i, w in enumerate(after, start=1):
+            f[f"after{i}={w}"] = 1.0
+        return f
+
+    def _scored(self, text: str, found: list[Mention], rejected: list[Rejection]) -> list[Mention]:
+        """Names the trained scorer keeps: a programme is kept when its likeliest mention reaches the
+        scorer's threshold, and each mention's confidence is the scorer's probability."""
+        mentions = Counter(m.evidence.key for m in found)
+        probability = {id(m): self.scorer.probability(self.features(m, text, mentions)) for m in found}
+        best: dict[str, float] = {}
+        for m in found:
+            best[m.evidence.key] = max(best.get(m.evidence.key, 0.0), probability[id(m)])
+        out = []
+        for m in found:
+            p = best[m.evidence.key]
+            if p < self.scorer.threshold:
+                rejected.append(Rejection(m.rule, m.start, m.end, "programme.scorer",
+                                          f"the trained scorer gives {p:.2f}, below {self.scorer.threshold:.2f}"))
+                continue
+            out.append(Mention(m.label, m.text, m.start, m.end, m.rule, round(probability[id(m)], 3), m.value,
+                               m.evidence, f"{m.explanation}; scorer {probability[id(m)]:.2f}"))
+        return out
 
     def _block(self, text: str, others: list[Mention], known: list[Mention], rejected: list[Rejection]) -> list[Mention]:
         """The programmes named in one paragraph or heading."""
@@ -197,7 +249,9 @@ class ProgrammeRecogniser(DataComponent):
         found += self._coined(text, others, rejected)
         found += self._numbered_laws(text, rejected)
         found = [self._without_place(text, m, countries) for m in found]
-        found = without_overlaps(found)
+        marked = without_overlaps([m for m in found if m.rule != "programme.unmarked-name"])
+        found = marked + [m for m in without_overlaps([m for m in found if m.rule == "programme.unmarked-name"])
+                          if not any(n.start < m.end and m.start < n.end for n in marked)]  # marked names first
         found = self._with_acronyms(text, found)
         return self._join_translations(text, found)
 
@@ -212,6 +266,7 @@ class ProgrammeRecogniser(DataComponent):
         lead = 0  # "the Government's Skills Reform", "Eight Youth Guarantee": an owner or a count, no name
         while lead < len(words) - 1 and (re.fullmatch(r"[A-Z][\w-]*['’]s", words[lead])
                                          or words[lead].isalpha() and like_num(words[lead].lower())
+                                         and not like_num(words[lead + 1].lower())  # "One Billion Trees Programme"
                                          or words[lead].lower() in self.sentence_openers):
             lead += 1
         if lead and name == surface:
@@ -373,7 +428,7 @@ class ProgrammeRecogniser(DataComponent):
             span = m.group(0)
             tokens = span.split()
             listed = self.rules.match("programme.title-list", text, m.end()) \
-                if len(tokens) >= 3 and tokens[-2].lower() in self.prepositions else None
+                if len(tokens) >= 3 and any(t.lower() in self.prepositions for t in tokens[1:-1]) else None
             if listed:  # "Global Compact for Safe, Orderly and Regular Migration": the list is in the title
                 span += listed.group(0)
                 tokens = span.split()
@@ -412,8 +467,13 @@ class ProgrammeRecogniser(DataComponent):
             name = " ".join(tokens)
             end = start + len(name)
             c = Candidate(text, start, end, name, tokens=tuple(tokens), match=m)
-            if text[start:end] != name or not self.rules.screen(trace, start, end, rejected, c,
-                                                                only=("programme.not-programme-class",)):
+            if text[start:end] != name:
+                continue
+            if not self.rules.screen(trace, start, end, rejected, c, only=("programme.not-programme-class",)):
+                if self.scorer is not None or not self.use_scorer:  # no programme word: the trained scorer judges
+                    unmarked = self._make(text, start, end, self.rules.trace("programme.unmarked-name"), rejected)
+                    if unmarked:
+                        out.append(unmarked)
                 continue
             own = tokens[0] in adjectives and len(tokens) > 1 and self._class(" ".join(tokens[1:])) == "programme"
             if own:
