@@ -32,9 +32,16 @@ HEADING = 600  # characters at the start of a document where its title and headi
 LISTED_WITHIN = 300  # characters from a participant list's "Country:" label to the last person under it
 LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Estonia (guest):"
 BRACKET = re.compile(r"\s?\([^()]*\)")
-# a party's or group's code in brackets after a member: "(SPD)", "(CDU/CSU)", "(BÜNDNIS 90/DIE GRÜNEN)", "(S&D)"
-GROUP_CODE = re.compile(r"[A-ZÄÖÜÉ0-9][A-ZÄÖÜÉ0-9/&.' -]{1,30}")
+OFFICE_MODIFIERS = re.compile(r"^(?:acting|interim|temporary)\s+", re.I)  # "Acting Chairman" chairs
 CLAUSE_END = re.compile(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;")
+
+
+def _group_code(text: str) -> bool:
+    """A party's or group's code in brackets after a member: "(SPD)", "(AfD)", "(CDU/CSU)", "(BÜNDNIS 90/DIE
+    GRÜNEN)", "(S&D)": a few words, each with a capital, two capitals at least ("(Helsinki)" is a place)."""
+    words = text.replace("/", " ").split()
+    return 0 < len(words) <= 4 and len(text) <= 30 and sum(ch.isupper() for ch in text) >= 2 \
+        and all(any(ch.isupper() or ch.isdigit() for ch in w) for w in words)
 
 
 def is_abbreviation(honorific: str) -> bool:
@@ -372,7 +379,7 @@ class SpeakerRecogniser(DataComponent):
                     first, sur = self._split_name(names)
                     trace.note("one of a list of speakers")
                     add(Person(at, at + len(m.group("names")), first, sur, listed=True, trace=trace))
-        for rule in ("speaker.chaired-by-name", "speaker.role-comma-name"):
+        for rule in ("speaker.chaired-by-name", "speaker.role-comma-name", "speaker.addressed-name"):
             for m in self.rules.finditer(rule, text):  # "moderated by X", "the Minister for Women of India, X;"
                 names = m.group("names").split()
                 while len(names) > 2 and self._not_a_name(names[-1]):
@@ -482,7 +489,7 @@ class SpeakerRecogniser(DataComponent):
             inside = [c for c in countries if owner <= c.start and c.end <= span[1]]
             country = country or (inside[-1].value if inside else "")
         introduced = bool(p.first) and bool(role or country)
-        office = re.split(r"\s(?:of|for)\s|,", role, maxsplit=1)[0].strip().lower()
+        office = OFFICE_MODIFIERS.sub("", re.split(r"\s(?:of|for)\s|,", role, maxsplit=1)[0].strip().lower())
         if office in self.presiding:  # "Ms X, President of the Conference": "The President" is she
             cue["presides"] = True
         for label, value in (("role", role), ("organisation", org), ("country", country)):
@@ -742,7 +749,7 @@ class SpeakerRecogniser(DataComponent):
             trace.note(f"the office of {office}")
             out.append(Draft(m.start(), m.end(), trace.rule, 0.85, office,
                              dict(kind="chair", office=office, name=office,
-                                  presides=office.lower() in self.presiding), trace))
+                                  presides=OFFICE_MODIFIERS.sub("", office.lower()) in self.presiding), trace))
         for m in self.rules.finditer("speaker.role-reference", text):  # "the Minister indicated"
             trace = self.rules.trace("speaker.role-reference")
             trace.note(f"the last {m.group('role')} introduced")
@@ -853,7 +860,7 @@ class SpeakerRecogniser(DataComponent):
         paren = m.group("paren") or m.group("paren2")
         if paren and not m.group("prole") and not any(w in paren for w in self._country_words) and \
                 not re.match(r"(?:the\s)?(?i:" + alternation(self.roles) + r")\b", paren) and \
-                not GROUP_CODE.fullmatch(paren):
+                not _group_code(paren):
             return "the bracket after the words holds neither a country, a role nor a party's or group's code"
         if m.group("paren2") and not verb_after(text, m.end("names"), min(len(text), m.end("names") + 200),
                                                 self.finite, self.adverbs):
