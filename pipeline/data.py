@@ -116,6 +116,7 @@ class ProgrammeCue:
     key: str  # spellings of one programme meet under one key
     acronym: str = ""
     home: str = ""  # the country (or EU) its name says runs it ("the Spanish ...", "European ...")
+    owner: str = ""  # the country a possessive before it refers to ("Slovenia for its ...", "Norway's ...")
 
 
 @dataclass(frozen=True)

@@ -393,8 +393,9 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
         if m.label != Label.PROGRAMME:
             continue
         key = alias[m.evidence.key]
-        # a speaker for an organisation ("UN", "OECD") says nothing of whose programme it is
-        country = m.evidence.home or _territory(speaker_country(statement_at(m.start)))
+        # whose it is: its name says so, or a possessive ("Slovenia for its plan"), else the speaker's
+        # country (a speaker for an organisation, "UN", "OECD", says nothing of whose it is)
+        country = m.evidence.home or m.evidence.owner or _territory(speaker_country(statement_at(m.start)))
         if m.evidence.home:
             named_home.setdefault(key, country)  # the name says whose it is
         has_acronym = key in by_acronym.values()

@@ -254,3 +254,14 @@ def test_an_acronym_defined_in_one_paragraph_is_found_in_the_others(nlp):
     x = link(doc, recognition)
     assert [(p.name, p.acronym, p.mentions) for p in x.programmes] == \
         [("Youth Apprenticeship Pathway Programme", "AYPP", 2)]  # the name and its bracket are one mention
+
+
+def test_one_row_per_programme_with_the_country_that_runs_it(nlp):
+    doc = _document("28. Thailand commended Slovenia for its National Action Plan on Business and Human Rights.\n\n"
+                    "29. Spain welcomed the National Action Plan on Business and Human Rights of Slovenia.\n\n"
+                    "30. Chile presented its National Care Strategy.\n\n31. Mexico presented its National Care Strategy.")
+    x = link(doc, recognise(doc, nlp))
+    names = {s.speaker_id: s.name for s in x.speakers}
+    rows = [(p.name, p.country, names[p.speaker_id], p.mentions) for p in x.programmes]
+    assert rows == [("National Action Plan on Business and Human Rights", "SI", "Thailand", 2),
+                    ("National Care Strategy", "CL", "Chile", 1), ("National Care Strategy", "MX", "Mexico", 1)]

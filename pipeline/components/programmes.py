@@ -26,7 +26,7 @@ from ..data import Label, Mention, ProgrammeCue, SpeakerCue
 from ..lexicon import english_words
 from ..settings import DEFAULT_LEXICON
 from .common import (DataComponent, block_bounds, grammar, mentions_of, read_tsv, read_words, rejections_of,
-                     shifted, within, without_overlaps)
+                     sentence_around, shifted, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 from .scoring import Scorer
 
@@ -186,7 +186,7 @@ class ProgrammeRecogniser(DataComponent):
         marked = [(m.start, m.end) for m in found if m.rule != "programme.unmarked-name"]
         found = [m for m in found if m.rule != "programme.unmarked-name"  # a name already read as someone's,
                  or not any(s < m.end and m.start < e for s, e in people + marked)]  # or as a marked programme
-        found = [self._homes(m, countries) for m in without_overlaps(found)]
+        found = [self._homes(text, m, countries) for m in without_overlaps(found)]
         if self.scorer is not None and self.use_scorer:
             found = self._scored(text, found, rejected)
         everything.extend(found)
@@ -632,7 +632,7 @@ class ProgrammeRecogniser(DataComponent):
             m = re.match(r"[\s\"”’]*\((?P<acr>[A-Z][A-Za-z]{1,9})\b", text[p.end:p.end + 16])
             if m and not p.evidence.acronym and ACRONYM.match(m.group("acr")):
                 p = Mention(p.label, p.text, p.start, p.end, p.rule, p.confidence, p.value,
-                            ProgrammeCue(p.evidence.key, m.group("acr")),
+                            replace(p.evidence, acronym=m.group("acr")),
                             f"{p.explanation}; acronym {m.group('acr')} in the bracket after it")
             out.append(p)
         return out
@@ -651,7 +651,7 @@ class ProgrammeRecogniser(DataComponent):
             for i, q in enumerate(found):
                 if inner[0] <= q.start and q.end <= inner[1]:
                     found[i] = Mention(q.label, q.text, q.start, q.end, q.rule, q.confidence, p.value,
-                                       ProgrammeCue(p.evidence.key, q.evidence.acronym),
+                                       replace(q.evidence, key=p.evidence.key),
                                        f"{q.explanation}; another name of '{p.value}', before the bracket")
         return found
 
@@ -704,15 +704,15 @@ class ProgrammeRecogniser(DataComponent):
         return out
 
     def _without_place(self, text: str, m: Mention, countries: list[Mention]) -> Mention:
-        """'the Shirika Plan in Kenya', 'the Youth Guarantee in England': the country where a
-        programme runs is not part of its name."""
+        """'the Shirika Plan in Kenya', 'the National Action Plan of Slovenia': the country where a
+        programme runs is whose it is, not part of its name."""
         place = next((c for c in countries if c.end == m.end and c.start > m.start), None)
-        cut = re.search(r"\s(?:in|for)\s(?:the\s)?$", text[m.start:place.start]) if place else None
+        cut = re.search(r"\s(?:in|for|of)\s(?:the\s)?$", text[m.start:place.start]) if place else None
         if cut is None or m.value != m.text:
             return m
         end = m.start + cut.start()
         return Mention(m.label, text[m.start:end], m.start, end, m.rule, m.confidence, text[m.start:end],
-                       ProgrammeCue(self._key(text[m.start:end]), m.evidence.acronym),
+                       ProgrammeCue(self._key(text[m.start:end]), m.evidence.acronym, owner=place.value),
                        f"{m.explanation}; '{text[end:m.end].strip()}' is where it runs, not its name")
 
     def _numbered_laws(self, text: str, rejected: list[Rejection]) -> list[Mention]:
@@ -764,20 +764,32 @@ class ProgrammeRecogniser(DataComponent):
                 trace = self.rules.trace("programme.acronym-mention")
                 trace.note(f"the acronym of '{source.value}'")
                 out.append(Mention(Label.PROGRAMME, m.group(0), m.start(), m.end(), trace.rule, trace.score,
-                                   value=source.value, evidence=ProgrammeCue(source.evidence.key, acr),
+                                   value=source.value, evidence=replace(source.evidence, acronym=acr),
                                    explanation=trace.explain()))
         return out
 
-    def _homes(self, m: Mention, countries: list[Mention]) -> Mention:
-        """The country a programme's own name says runs it ('the Spanish Minimum Income', 'the
-        European Child Guarantee')."""
+    def _homes(self, text: str, m: Mention, countries: list[Mention]) -> Mention:
+        """The country that runs a programme, when the text says it: its own name ('the Spanish
+        Minimum Income', 'the European Child Guarantee'), an owner before it ('Slovenia's action
+        plan'), or the country a possessive refers back to ('Thailand commended Slovenia for its
+        action plan': Slovenia's, not the speaker's)."""
         own = [c.value for c in countries if m.start <= c.start < m.end]
         home = "EU" if re.match(r"(the\s)?(European|EU)\b", m.value) else own[0] if own else ""
-        if not home:
+        owner = m.evidence.owner
+        if not home and not owner:
+            before = text[max(0, m.start - 12):m.start]
+            possessive = self.rules.search("programme.owner", before)
+            if possessive is not None:
+                at = m.start - len(before) + possessive.start()
+                sentence = sentence_around(text, m.start)[0]
+                earlier = [c for c in countries if sentence <= c.start and c.end <= at]
+                named = [c for c in earlier if c.end in (at, at - 2)] if possessive.group("s") else earlier
+                owner = named[-1].value if named else ""
+        if not home and not owner:
             return m
+        note = f"its name says it is {home}'s" if home else f"'{text[m.start - 12:m.start].strip()}' makes it {owner}'s"
         return Mention(m.label, m.text, m.start, m.end, m.rule, m.confidence, m.value,
-                       ProgrammeCue(m.evidence.key, m.evidence.acronym, home),
-                       f"{m.explanation}; its name says it is {home}'s")
+                       replace(m.evidence, home=home, owner=owner), f"{m.explanation}; {note}")
 
     # ------------------------------------------------------------------ vetoes
     @veto("programme.connector-start")
