@@ -183,11 +183,12 @@ def extract(path: Path, settings: Settings | None = None, password: str | None =
     return _assemble(doc_id, source, pages, segments, settings)
 
 
-def from_text(text: str, source: str = "text") -> Document:
+def from_text(text: str, source: str = "text", keep_lines: bool = False) -> Document:
     """A Document from plain text, for text that never was a PDF (a summary kept as .txt, a test):
-    blank lines separate paragraphs, the lines of a paragraph are joined; a short line without a
-    full stop is a heading. Every character is on page 1, with no box."""
-    parts = [" ".join(line.strip() for line in chunk.splitlines() if line.strip())
+    blank lines separate paragraphs, the lines of a paragraph are joined (or kept, as a
+    transcript's turns are); a short line without a full stop is a heading. Every character is on
+    page 1, with no box."""
+    parts = [chunk.strip() if keep_lines else " ".join(line.strip() for line in chunk.splitlines() if line.strip())
              for chunk in re.split(r"\n\s*\n", text)]
     parts = [p for p in parts if p]
     body = "\n\n".join(parts)

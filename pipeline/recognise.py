@@ -25,6 +25,7 @@ from .components.common import facts_of, mentions_of, read_words
 from .components.rules import Pattern
 from .components.speakers import is_abbreviation
 from .data import Document, Recognition
+from .extract import from_text
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -103,10 +104,8 @@ def outputs(doc: Doc) -> list[Found]:
         [Found(f.rule, f.start, f.end, doc.text[f.start:f.end]) for f in doc._.floor or ()]
 
 
-def recognise(document: Document, nlp: Language) -> Recognition:
-    """Everything recognised in one document: its text is one Doc (spacy-layout's idea), its
-    paragraphs and headings the span group ``blocks``, so every component sees the whole
-    document; mentions come back with page and box."""
+def read(document: Document, nlp: Language) -> Doc:
+    """The document as one Doc run through the pipeline, its blocks the span group ``blocks``."""
     text = document.text
     nlp.max_length = max(nlp.max_length, len(text) + 1)
     doc = nlp.make_doc(text)
@@ -117,7 +116,14 @@ def recognise(document: Document, nlp: Language) -> Recognition:
             blocks.append(span)
             span[0].is_sent_start = True  # no sentence runs from one paragraph or heading into the next
     doc.spans["blocks"] = blocks
-    doc = nlp(doc)
+    return nlp(doc)
+
+
+def recognise(document: Document, nlp: Language) -> Recognition:
+    """Everything recognised in one document: its text is one Doc (spacy-layout's idea), its
+    paragraphs and headings the span group ``blocks``, so every component sees the whole
+    document; mentions come back with page and box."""
+    doc = read(document, nlp)
     mentions = []
     for m in sorted(mentions_of(doc), key=lambda m: (m.start, m.end)):
         page, box = document.locate(m.start, m.end)
@@ -152,7 +158,9 @@ def patterns_alone(nlp: Language) -> Iterator[None]:
 def check_pattern(nlp: Language, pattern: Pattern) -> list[str]:
     """What goes wrong with a pattern's examples: an example whose span does not come out of the
     pipeline with this pattern's name, a counter-example whose does, a counter-example not turned
-    down by the veto it names. A scanner's examples are what its regex finds."""
+    down by the veto it names. An example is a document of its own: blank lines part its
+    paragraphs, a short line without a full stop is a heading. A scanner's examples are what its
+    regex finds."""
     with patterns_alone(nlp):
         return _check(nlp, pattern)
 
@@ -169,11 +177,11 @@ def _check(nlp: Language, pattern: Pattern) -> list[str]:
                 failures.append(f"counter-example {ex.text!r}: {pattern.name} finds {found}")
         return failures
     for ex in pattern.examples:
-        got = [o.text for o in outputs(nlp(ex.text)) if o.rule == pattern.name]
+        got = [o.text for o in outputs(read(from_text(ex.text, keep_lines=True), nlp)) if o.rule == pattern.name]
         if ex.span not in got:
             failures.append(f"example {ex.text!r}: wanted {ex.span!r} from {pattern.name}, got {got}")
     for ex in pattern.counter_examples:
-        doc = nlp(ex.text)
+        doc = read(from_text(ex.text, keep_lines=True), nlp)
         got = [o.text for o in outputs(doc) if o.rule == pattern.name]
         if (ex.span in got) if ex.span else got:
             failures.append(f"counter-example {ex.text!r}: {pattern.name} gave {got}")

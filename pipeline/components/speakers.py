@@ -195,7 +195,23 @@ class SpeakerRecogniser(DataComponent):
         host = self._host(found, countries)
         if host is not None:
             facts_of(doc).append(host)
+        facts_of(doc).extend(self._host_bodies(doc, text, orgs))
         return doc
+
+    def _host_bodies(self, doc: Doc, text: str, orgs: list[tuple[int, int, str, str]]) -> list[Fact]:
+        """The bodies named in the headings of the opening: the meeting is theirs ('European Economic
+        and Social Committee' heading its own minutes), so 'The EESC welcomed ...' is its view, no
+        one's turn. A body is known by its name and by its initials."""
+        headings = [(b.start_char, b.end_char) for b in doc.spans.get("blocks", []) if b.start_char < HEADING and (
+            b.label_ == "heading" or len(b.text) < 100 and not b.text.rstrip().endswith("."))] \
+            if "blocks" in doc.spans else []  # a title line: a heading, or a short line with no full stop
+        out = []
+        for s, e, _, _ in orgs:
+            if any(a <= s and e <= b for a, b in headings):
+                name = text[s:e]
+                initials = "".join(w[0] for w in name.split() if w[:1].isupper())
+                out.append(Fact("speaker.host-body", s, e, name, "|".join({name.lower(), initials.lower()}), (0, 0)))
+        return out
 
     def _own_authorities(self, text: str, drafts: list[Draft], countries: list[Mention]) -> None:
         """'Mr. Ruhland said that his German authorities considered ...': a speaker with no country

@@ -20,7 +20,8 @@ from spacy.tokens import Doc
 from ..data import Floor, Label, Mention
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import DataComponent, block_bounds, grammar, mentions_of, read_words, rejections_of, verb_after
+from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_words, rejections_of,
+                     verb_after)
 from .rules import Rejection, Trace, alternation, veto
 
 TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
@@ -71,6 +72,7 @@ class TurnRecogniser(DataComponent):
         text = doc.text
         rejected = rejections_of(doc)
         speakers = [m for m in mentions_of(doc, Label.SPEAKER) if m.evidence.kind not in ("host",)]
+        self._hosts = {name for f in facts_of(doc) if f.rule == "speaker.host-body" for name in f.value.split("|")}
         seen = self._read(doc, text, speakers)
         floor: dict[tuple[int, int], Floor] = {}
 
@@ -156,8 +158,8 @@ class TurnRecogniser(DataComponent):
                 return
             trace = self.rules.trace("turn.subject-verb")
             if not self.rules.screen(trace, m.start, m.end, rejected, text, s,
-                                     only=("turn.participant-list", "turn.not-a-candidate", "turn.governed",
-                                           "turn.present-only", "turn.subordinate")):
+                                     only=("turn.participant-list", "turn.not-a-candidate", "turn.host-body",
+                                           "turn.governed", "turn.present-only", "turn.subordinate")):
                 continue
             if s.verb is None and s.opens and self._addresses(m):
                 decide(s, "turn.introduction", True, "introduced at the opening of its sentence")
@@ -227,6 +229,15 @@ class TurnRecogniser(DataComponent):
             return "one of several subjects after the first"
         if cue.represented_by >= 0:
             return "a person in brackets or leading it speaks for it"
+        return None
+
+    @veto("turn.host-body")
+    def _host_body(self, text: str, s: Seen) -> str | None:
+        """'The EESC welcomed ...' in the EESC's own minutes: the body whose meeting it is gives its view
+        through whoever holds the floor; it takes no turn of its own."""
+        cue = s.mention.evidence
+        if cue.kind == "delegation" and cue.name.lower() in self._hosts:
+            return f"{cue.name} is the body whose meeting it is"
         return None
 
     @veto("turn.governed")
