@@ -13,13 +13,15 @@ import tomllib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, TypeVar
 
 from spacy.tokens import Doc
 
 from ..data import Label, Mention, SpeakerCue
 from ..errors import ModelError
 from .rules import Rejection, Rules, alternation, vetoes_of
+
+T = TypeVar("T")
 
 for _name in ("mentions", "rejections", "facts", "floor"):
     if not Doc.has_extension(_name):
@@ -195,11 +197,12 @@ def sentence_around(text: str, offset: int) -> tuple[int, int]:
     return start, end.start() if end else len(text)
 
 
-def without_overlaps(found: list[Mention]) -> list[Mention]:
+def without_overlaps(found: list[T]) -> list[T]:
     """Of overlapping readings keep the longer, then the more confident ('the Skilled
-    Immigration Act' over 'Immigration Act'; a person's name over a chair's office word)."""
+    Immigration Act' over 'Immigration Act'; a person's name over a chair's office word). Works on
+    anything with start, end and confidence: mentions, and a recogniser's drafts of them."""
     found = sorted(found, key=lambda m: (m.start, -(m.end - m.start), -m.confidence))
-    out: list[Mention] = []
+    out: list[T] = []
     for m in found:
         if out and m.start < out[-1].end:
             continue

@@ -25,7 +25,7 @@ from ..data import Label, Mention, SpeakerCue
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
 from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
-                     rejections_of, verb_after, within)
+                     rejections_of, verb_after, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 
 HEADING = 600  # characters at the start of a document where its title and heading stand
@@ -176,7 +176,7 @@ class SpeakerRecogniser(DataComponent):
             inside = [(s - start, e - start, *rest) for s, e, *rest in orgs if start <= s and e <= end]
             found = self._block(text[start:end], within(countries, start, end), inside, local)
             found += [d.shift(-start) for d in houses + collectives if start <= d.start and d.end <= end]
-            found = self._without_overlaps(found)
+            found = without_overlaps(found)
             self._spokespeople(text[start:end], found)
             self._labels(text[start:end], found)
             drafts += [d.shift(start) for d in found]
@@ -311,17 +311,6 @@ class SpeakerRecogniser(DataComponent):
     def _organisations(self, doc: Doc) -> list[tuple[int, int, str, str]]:
         spans = filter_spans([doc[s:e] for _, s, e in self.org_matcher(doc)])
         return [(sp.start_char, sp.end_char, *self.organisations[sp.text]) for sp in spans]
-
-    @staticmethod
-    def _without_overlaps(drafts: list[Draft]) -> list[Draft]:
-        """Of overlapping readings keep the longer, then the more confident."""
-        ordered = sorted(drafts, key=lambda d: (d.start, -(d.end - d.start), -d.confidence))
-        out: list[Draft] = []
-        for d in ordered:
-            if out and d.start < out[-1].end:
-                continue
-            out.append(d)
-        return out
 
     # ------------------------------------------------------------------ people
     def _people(self, text: str, country_names: set[str], rejected: list[Rejection]) -> list[Person]:
