@@ -32,6 +32,8 @@ HEADING = 600  # characters at the start of a document where its title and headi
 LISTED_WITHIN = 300  # characters from a participant list's "Country:" label to the last person under it
 LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Estonia (guest):"
 BRACKET = re.compile(r"\s?\([^()]*\)")
+# an introductory phrase that opens a sentence before its subject: "In its reply, Chile said ..."
+INTRODUCTORY = re.compile(r"(?:^|[.;:]\s+|\n)(?:\d+\.\s+)?[A-Z][^,;.:()\n]{0,50},\s+(?:the\s+)?$")
 OFFICE_MODIFIERS = re.compile(r"^(?:acting|interim|temporary)\s+", re.I)  # "Acting Chairman" chairs
 CLAUSE_END = re.compile(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;")
 
@@ -665,7 +667,8 @@ class SpeakerRecogniser(DataComponent):
     def _subject_country(self, text: str, s: int, e: int) -> bool:
         """'The United States said', 'While the US appreciated': a country as the subject."""
         before = text[max(0, s - 30):s]
-        if not re.search(rf"(^|[.;:]\s+|\n|\b({self.clause_openers})\s+)(the\s+)?$", before, re.I):
+        if not re.search(rf"(^|[.;:]\s+|\n|\b({self.clause_openers})\s+)(the\s+)?$", before, re.I) and \
+                not INTRODUCTORY.search(text, max(0, s - 60), s):  # "In its reply, Chile said"
             return False
         after = text[e:e + 120]
         label = re.match(r"\s*(?:\([^()]{1,40}\))?\s*:\s+(?:the\s+)?(?P<next>[\w.]+)", after)
