@@ -34,6 +34,8 @@ LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Est
 BRACKET = re.compile(r"\s?\([^()]*\)")
 # an introductory phrase that opens a sentence before its subject: "In its reply, Chile said ..."
 INTRODUCTORY = re.compile(r"(?:^|[.;:]\s+|\n)(?:\d+\.\s+)?[A-Z][^,;.:()\n]{0,50},\s+(?:the\s+)?$")
+# what may open a sentence before its subject: a paragraph number, "The", an introductory phrase
+INTRODUCTORY_SUBJECT = re.compile(r"(?:^|[.;:]\s+|\n)(?:\d+\.\s+)?(?:[A-Z][^,;.:()\n]{0,50},\s+)?(?:the\s+)?$", re.I)
 OFFICE_MODIFIERS = re.compile(r"^(?:acting|interim|temporary)\s+", re.I)  # "Acting Chairman" chairs
 CLAUSE_END = re.compile(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;")
 
@@ -97,7 +99,7 @@ class SpeakerRecogniser(DataComponent):
              "collective.txt", "chairs.tsv", "chair_labels.txt", "org_heads.txt", "chambers.txt",
              "organisations.tsv", "not_names.txt", "not_surnames.txt", "apposition_ends.txt", "role_refs.txt",
              "honorific_gender.tsv", "person_titles.txt", "delegation_heads.txt",
-             "delegation_after.txt", "eu_titles.txt", "patterns.toml")
+             "delegation_after.txt", "eu_titles.txt", "role_modifiers.txt", "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -105,7 +107,7 @@ class SpeakerRecogniser(DataComponent):
 
     def load(self, path: Path) -> None:
         hon = read_words(path / "honorifics.txt")
-        self.roles = {w.lower() for w in read_words(path / "roles.txt")}
+        self.roles = {w.lower() for w in read_words(path / "roles.txt") + read_words(path / "role_modifiers.txt")}
         self.honorifics = {h.rstrip(".").lower() for h in hon}
         self.verbs = {w.lower() for w in read_words(path / "speech_verbs.txt")}
         self.territorial = {w.lower() for w in read_words(path / "territorial_titles.txt")}
@@ -154,7 +156,7 @@ class SpeakerRecogniser(DataComponent):
         self.verb_re = re.compile(rf"\b(?:{alternation(self.verbs)})\b")
         self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS"
             rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[A-Z][\w .-]{{2,30}}['’]s\s+)?"
-            rf"(?P<role>(?i:{alternation(self.roles)})\b[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
+            rf"(?P<role>{self.rules.fragment('role_phrase')}[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
         self.seat = re.compile(rf"\sof\s{self.rules.fragment('TITLE')}(?:[\s-](?:upon|on|in|under|le|"
                                rf"{self.rules.fragment('TITLE')})){{0,3}}\b")
         self.name_prefix = re.compile(rf"{self.rules.fragment('FIRST')}(?:{self.rules.fragment('SPACE')}"
@@ -373,7 +375,8 @@ class SpeakerRecogniser(DataComponent):
             if not self.rules.screen(trace, start, m.end("names"), rejected, names,
                                      only=("speaker.not-a-name", "speaker.programme-name")) \
                     or not self.rules.screen(trace, start, m.end("names"), rejected, text, m, start,
-                                             only=("speaker.inside-proper-noun", "speaker.bracket-names-no-one")):
+                                             only=("speaker.inside-proper-noun", "speaker.bracket-names-no-one",
+                                                   "speaker.apposition-not-subject")):
                 continue
             first, sur = self._split_name(names)
             add(Person(start, m.end("names"), first, sur, trace=trace))
@@ -867,11 +870,13 @@ class SpeakerRecogniser(DataComponent):
         """'Labour Market (VIA - ...)': only a country or a role in brackets names a person."""
         paren = m.group("paren") or m.group("paren2")
         if paren and not m.group("prole") and not any(w in paren for w in self._country_words) and \
-                not re.match(r"(?:the\s)?(?i:" + alternation(self.roles) + r")\b", paren) and \
+                not re.match(r"(?:the\s)?" + self.rules.fragment("role_phrase"), paren) and \
                 not _group_code(paren):
             return "the bracket after the words holds neither a country, a role nor a party's or group's code"
-        if m.group("paren2") and not verb_after(text, m.end("names"), min(len(text), m.end("names") + 200),
-                                                self.finite, self.adverbs):
+        country = bool(paren) and any(w in paren for w in self._country_words)
+        if m.group("paren2") and not country and not verb_after(text, m.end("names"),
+                                                                min(len(text), m.end("names") + 200),
+                                                                self.finite, self.adverbs):
             return "no verb after the bracket: the words are not its subject"
         return None
 
@@ -892,6 +897,14 @@ class SpeakerRecogniser(DataComponent):
         last = names[-1].lower() if names else ""
         return f"'{names[-1]}' names a programme or a law" if self.programme_heads.get(last) in ("programme", "law",
                                                                                                "capital") else None
+
+    @veto("speaker.apposition-not-subject")
+    def _apposition_not_subject(self, text: str, m: re.Match, start: int) -> str | None:
+        """'Hanna Lind, Business Major Group, speaking for ..., said': a name before appositions and a
+        speech verb is a speaker only as the subject opening its sentence, not inside a list of portfolios."""
+        if m.group("appos") and not INTRODUCTORY_SUBJECT.search(text, max(0, start - 60), start):
+            return "a name before appositions is a speaker only when it opens its sentence"
+        return None
 
     @veto("speaker.addressed")
     def _addressed_veto(self, text: str, end: int) -> str | None:

@@ -272,8 +272,11 @@ class TurnRecogniser(DataComponent):
         return None
 
 
+CLAUSE_CUT = re.compile(r";\s+|,\s+(?:while|whereas)\s+")  # "X called for A, while Y opposed it": two subjects
+
+
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    cuts = [start] + [m.end() for m in re.finditer(r";\s+", text[start:end]) if m.end() < end - start]
+    cuts = [start] + [m.end() for m in CLAUSE_CUT.finditer(text[start:end]) if m.end() < end - start]
     cuts = [start] + [start + c for c in cuts[1:]]
     return list(zip(cuts, cuts[1:] + [end]))
 
