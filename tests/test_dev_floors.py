@@ -21,8 +21,8 @@ from pipeline.recognise import recognise
 from pipeline.settings import PACKAGE_ROOT
 
 DEV = PACKAGE_ROOT / "corpus" / "dev"
-FLOORS = {"speakers": 0.955, "countries": 0.97, "programmes": 0.87, "figures": 0.955, "macro_f1": 0.94,
-          "attribution": 0.90}
+FLOORS = {"speakers": 0.96, "countries": 0.975, "programmes": 0.85, "figures": 0.945, "macro_f1": 0.93,
+          "attribution": 0.89}
 
 
 def predictions(x) -> dict:
@@ -44,7 +44,7 @@ def scores(nlp) -> list[dict]:
 
 
 def test_the_development_set_keeps_its_floors(scores):
-    assert len(scores) >= 21
+    assert len(scores) >= 33
     got = {k: round(mean(s[k]["f1"] for s in scores), 3) for k in TYPES}
     got["macro_f1"] = round(mean(s["macro_f1"] for s in scores), 3)
     matched = sum(s["figures"]["tp"] for s in scores)
