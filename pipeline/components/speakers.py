@@ -154,8 +154,9 @@ class SpeakerRecogniser(DataComponent):
             "person_titles_spaced": alternation(self.person_titles)})
         self.apposition_stop = re.compile(rf"(?:{alternation({w.lower() for w in read_words(path / 'apposition_ends.txt')} | self.verbs)})\b")
         self.verb_re = re.compile(rf"\b(?:{alternation(self.verbs)})\b")
-        self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS"
-            rf"(?:^|\n|[.;:]\s+)(?:[Tt]he\s+)?(?P<owner>[A-Z][\w .-]{{2,30}}['’]s\s+)?"
+        self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS",
+            # "... and supported by the Secretary General of the Secretariat, Dr. Ana Ruiz"
+            rf"(?:^|\n|[.;:]\s+|\b(?:by|and|with)\s+)(?:[Tt]he\s+)?(?P<owner>[A-Z][\w .-]{{2,30}}['’]s\s+)?"
             rf"(?P<role>{self.rules.fragment('role_phrase')}[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
         self.seat = re.compile(rf"\sof\s{self.rules.fragment('TITLE')}(?:[\s-](?:upon|on|in|under|le|"
                                rf"{self.rules.fragment('TITLE')})){{0,3}}\b")
@@ -902,7 +903,12 @@ class SpeakerRecogniser(DataComponent):
     def _apposition_not_subject(self, text: str, m: re.Match, start: int) -> str | None:
         """'Hanna Lind, Business Major Group, speaking for ..., said': a name before appositions and a
         speech verb is a speaker only as the subject opening its sentence, not inside a list of portfolios."""
-        if m.group("appos") and not INTRODUCTORY_SUBJECT.search(text, max(0, start - 60), start):
+        if not m.group("appos"):
+            return None
+        title = re.search(r"([^\W\d_][\w-]*)\s+$", text[max(0, start - 30):start])
+        if title and title.group(1).lower() in self.roles:  # "Undersecretary Maria Cruz, Department of ...,"
+            start -= len(title.group(0))
+        if not INTRODUCTORY_SUBJECT.search(text, max(0, start - 60), start):
             return "a name before appositions is a speaker only when it opens its sentence"
         return None
 

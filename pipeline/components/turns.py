@@ -66,6 +66,9 @@ class TurnRecogniser(DataComponent):
         self.verbs = re.compile(rf"\b(?:{alternation(read_words(path.parent / 'speakers' / 'speech_verbs.txt'))})\b")
         self.finite = finite_verbs(DEFAULT_LEXICON) | frozenset(words["auxiliaries"])
         self.adverbs = frozenset(words["verb_adverbs"])
+        self.perfect = re.compile(rf"\s+(?:{alternation(words['perfect_auxiliaries'])})\s+(?:\w+\s+)?\w+ed\b")
+        self.pronouns = dict(w.split(":") for w in words["subject_pronouns"])
+        self.pronoun = re.compile(rf"(?:{alternation(self.pronouns)})\b", re.I)
         self.load_rules(path)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -76,11 +79,12 @@ class TurnRecogniser(DataComponent):
         seen = self._read(doc, text, speakers)
         floor: dict[tuple[int, int], Floor] = {}
 
-        def decide(s: Seen, rule: str, opens_turn: bool, note: str = "") -> None:
+        def decide(s: Seen, rule: str, opens_turn: bool, note: str = "", at: int | None = None) -> None:
             m = s.mention
             trace = self.rules.trace(rule)
             trace.note(note)
-            start = self._turn_start(doc, s.clause.start) if opens_turn and s.clause else m.start
+            at = s.clause.start if at is None and s.clause else at
+            start = self._turn_start(doc, at) if opens_turn and at is not None else m.start
             floor[(m.start, m.end)] = Floor(m.start, m.end, True, opens_turn, start, rule, trace.explain())
 
         clauses: dict[int, list[Seen]] = {}
@@ -91,6 +95,7 @@ class TurnRecogniser(DataComponent):
             self._clause_floor(text, group, decide, rejected)
         self._transcript(floor, seen, rejected)
         self._spoke(seen, floor, decide)
+        self._pronoun_subjects(doc, seen, floor, decide)
         doc._.floor = sorted(floor.values(), key=lambda f: f.start)
         return doc
 
@@ -159,7 +164,8 @@ class TurnRecogniser(DataComponent):
             trace = self.rules.trace("turn.subject-verb")
             if not self.rules.screen(trace, m.start, m.end, rejected, text, s,
                                      only=("turn.participant-list", "turn.not-a-candidate", "turn.host-body",
-                                           "turn.governed", "turn.present-only", "turn.subordinate")):
+                                           "turn.governed", "turn.present-only", "turn.subordinate",
+                                           "turn.perfect-tense")):
                 continue
             if s.verb is None and s.opens and self._addresses(m):
                 decide(s, "turn.introduction", True, "introduced at the opening of its sentence")
@@ -221,6 +227,32 @@ class TurnRecogniser(DataComponent):
                         not in floor:
                     decide(person, "turn.declared-chair", False, f"declared as {cue.office}")
 
+    def _pronoun_subjects(self, doc: Doc, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
+        """'Session 3 was moderated by Ms Anna Berg, Director. She noted ...': a sentence whose subject is 'he' or
+        'she' refers to the person named last in the sentence before, when no one took the floor as that sentence's
+        subject and the person's honorific does not forbid the pronoun ('Ms Anna Berg' is no 'he'). No one else's turn is taken over."""
+        if not doc.has_annotation("SENT_START"):
+            return
+        text = doc.text
+        sents = [(s.start_char, s.end_char) for s in doc.sents]
+        opened = sorted(k[0] for k, f in floor.items() if f.opens_turn)
+        persons = sorted((s for s in seen if s.mention.evidence.kind == "person" and not s.absent and not s.transcript),
+                         key=lambda s: s.mention.start)
+        for (before, _), (start, end) in zip(sents, sents[1:]):
+            said = self.pronoun.match(text, start, end)
+            if said is None or self.pronoun.match(text, before, start) \
+                    or not verb_after(text, said.end(), end, self.finite, self.adverbs):
+                continue
+            i = bisect.bisect_left(opened, before)
+            if i < len(opened) and opened[i] < start:
+                continue  # someone took the floor in the sentence before: the pronoun is theirs
+            gender = self.pronouns[said.group(0).lower()]
+            named = [s for s in persons if before <= s.mention.start < start
+                     and s.mention.evidence.gender in ("", gender)]
+            if named:
+                decide(named[-1], "turn.pronoun-subject", True,
+                       f"'{said.group(0)}' refers to the person the sentence before named", at=start)
+
     # ------------------------------------------------------------------ vetoes
     @veto("turn.not-a-candidate")
     def _not_a_candidate(self, text: str, s: Seen) -> str | None:
@@ -259,6 +291,14 @@ class TurnRecogniser(DataComponent):
         """'As Sir Geoffrey LOWE had to leave, the Chair asked ...': the subject of a subordinate clause."""
         if s.verb and self.subordinators.match(text, s.clause.start) and "," in text[s.mention.end:s.verb.start()]:
             return "the subject of a subordinate clause"
+        return None
+
+    @veto("turn.perfect-tense")
+    def _perfect_tense(self, text: str, s: Seen) -> str | None:
+        """'The European Commission has also encouraged Member States ...': the perfect tells what someone has done
+        over time, as the writer sums it up; a turn at the meeting is reported in the past ('encouraged')."""
+        if self.perfect.match(text, s.mention.end, s.clause.end):
+            return "the verb after it is in the perfect: what it has done, not what it said"
         return None
 
     @veto("turn.no-speech-verb")
