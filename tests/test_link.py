@@ -149,6 +149,25 @@ def test_who_leads_a_delegation_speaks_for_it(nlp):
     assert {f.text: names[f.speaker_id] for f in x.figures}["350,000"] == "Kwame Mensah"
 
 
+def test_a_delegation_represented_by_a_person_in_apposition_is_that_person(nlp):
+    x, names = _linked(nlp, "14. The Minister from Tonga, the Honourable Sione Latu, Minister of Finance, welcomed the "
+                            "Facility and said that T$ 120 million had been lost.")
+    assert {(s.name, s.country) for s in x.speakers} == {("Sione Latu", "TO")}
+    assert {f.text: names[f.speaker_id] for f in x.figures} == {"T$ 120 million": "Sione Latu"}
+
+
+def test_offices_and_pronouns_refer_to_the_people_introduced_with_them(nlp):
+    x, names = _linked(nlp, "1. The meeting was chaired by the Honourable Dr. Ana Vaka, Minister for Finance of Fiji, "
+                            "and supported by the Secretary General of the Secretariat, Dr. Tomas Berg.\n\n"
+                            "2. In her opening remarks, the Chair said that damage had reached 36 per cent of GDP.\n\n"
+                            "3. The Secretary General welcomed Ministers and said that 2 percent of GDP was lost "
+                            "every year.\n\n"
+                            "4. Session 2 was moderated by Ms Lea Dupont, Director, ILO. She noted that 12 per cent "
+                            "of workers had moved. He added nothing.")
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text == {"36 per cent": "Ana Vaka", "2 percent": "Tomas Berg", "12 per cent": "Lea Dupont"}
+
+
 def test_a_titled_delegate_is_the_person_with_that_title(nlp):
     x, names = _linked(nlp, "3. The Chair, the Minister of Labour of Colombia, Ms. Catalina Herrera Ospina, opened "
                             "the workshop and said that 60% of workers were informal.\n\n"

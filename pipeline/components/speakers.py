@@ -794,7 +794,7 @@ class SpeakerRecogniser(DataComponent):
                 continue
             p = persons.get(d.end + 2) if text[d.end:d.end + 2] == " (" else None
             # "The delegation of Ghana, led by Hon. X", "The Minister of Labour of Liberia, Hon. X, said"
-            led = re.match(r",?\s(?:(?:led|headed)\sby\s)?", text[d.end:d.end + 16])
+            led = re.match(r",?\s(?:(?:led|headed)\sby\s)?(?:the\s)?", text[d.end:d.end + 20])
             if p is None and led and (led.group(0).strip() or d.cue["kind"] == "delegation"):
                 p = persons.get(d.end + led.end())
             leads = bool(led and "by" in led.group(0))
