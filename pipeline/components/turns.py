@@ -64,7 +64,8 @@ class TurnRecogniser(DataComponent):
         self.prepositions = set(words["governing_prepositions"])
         self.subordinators = re.compile(rf"[\s\d.()-]*(?:{alternation(words['subordinators'])})\s", re.I)
         self.verbs = re.compile(rf"\b(?:{alternation(read_words(path.parent / 'speakers' / 'speech_verbs.txt'))})\b")
-        self.finite = finite_verbs(DEFAULT_LEXICON) | frozenset(words["auxiliaries"])
+        self.auxiliaries = frozenset(words["auxiliaries"])
+        self.finite = finite_verbs(DEFAULT_LEXICON) | self.auxiliaries
         self.adverbs = frozenset(words["verb_adverbs"])
         self.perfect = re.compile(rf"\s+(?:{alternation(words['perfect_auxiliaries'])})\s+(?:\w+\s+)?\w+ed\b")
         self.pronouns = dict(w.split(":") for w in words["subject_pronouns"])
@@ -165,7 +166,7 @@ class TurnRecogniser(DataComponent):
             if not self.rules.screen(trace, m.start, m.end, rejected, text, s,
                                      only=("turn.participant-list", "turn.not-a-candidate", "turn.host-body",
                                            "turn.governed", "turn.present-only", "turn.subordinate",
-                                           "turn.perfect-tense")):
+                                           "turn.perfect-tense", "turn.other-verb")):
                 continue
             if s.verb is None and s.opens and self._addresses(m):
                 decide(s, "turn.introduction", True, "introduced at the opening of its sentence")
@@ -299,6 +300,19 @@ class TurnRecogniser(DataComponent):
         over time, as the writer sums it up; a turn at the meeting is reported in the past ('encouraged')."""
         if self.perfect.match(text, s.mention.end, s.clause.end):
             return "the verb after it is in the perfect: what it has done, not what it said"
+        return None
+
+    @veto("turn.other-verb")
+    def _other_verb(self, text: str, s: Seen) -> str | None:
+        """'1.2. The Director-General said ... The Secretariat now expected trade to grow ..., and new tariffs announced
+        since January ...': inside a turn, a speech verb further on in the sentence is not the verb of a subject whose own
+        verb says nothing ('expected'); the turn stays with whoever holds it. Only an office needs the speech verb
+        as its own: a delegation or a person is a subject of any finite verb ('Nigeria commended ...')."""
+        if s.opens_block or s.verb is None or s.mention.evidence.kind != "chair":
+            return None
+        own = verb_after(text, s.mention.end, s.verb.start(), self.finite, self.adverbs)
+        if own and own.lower() not in self.auxiliaries and not self.verbs.fullmatch(own):
+            return f"its own verb is '{own}', no speech verb; '{s.verb.group(0)}' belongs to another clause"
         return None
 
     @veto("turn.no-speech-verb")
