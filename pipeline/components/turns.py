@@ -96,7 +96,7 @@ class TurnRecogniser(DataComponent):
         for group in clauses.values():
             self._clause_floor(text, group, decide, rejected)
         self._transcript(floor, seen, rejected)
-        self._spoke(seen, floor, decide)
+        self._spoke(text, seen, floor, decide)
         self._pronoun_subjects(doc, seen, floor, decide)
         doc._.floor = sorted(floor.values(), key=lambda f: f.start)
         return doc
@@ -199,7 +199,7 @@ class TurnRecogniser(DataComponent):
                                                        only=("turn.transcript",)):
                 del floor[(f.start, f.end)]
 
-    def _spoke(self, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
+    def _spoke(self, text: str, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
         """Mentions that took the floor without opening a turn: a listed speaker, an introduced
         person, a country spoken for with others, a person declared as chair."""
         by_start = {s.mention.start: s for s in seen}
@@ -207,6 +207,10 @@ class TurnRecogniser(DataComponent):
         for s in seen:
             m, cue = s.mention, s.mention.evidence
             took = (m.start, m.end) in floor
+            if not took and self._announced(text, s) and cue.kind in ("person", "delegation") and cue.represented_by < 0:
+                decide(s, "turn.announced-speaker", False, "named after the sentence says who spoke")
+                head_spoke = True
+                continue
             if cue.kind == "person" and not took:
                 if cue.listed:
                     decide(s, "turn.listed-speaker", False, "one of a list of speakers")
@@ -255,6 +259,13 @@ class TurnRecogniser(DataComponent):
             if named:
                 decide(named[-1], "turn.pronoun-subject", True,
                        f"'{said.group(0)}' refers to the person the sentence before named", at=start)
+
+    def _announced(self, text: str, s: Seen) -> bool:
+        """'Statements were made by the representatives of Canada, Mexico and Norway': named after the announcement."""
+        if s.clause is None or s.absent:
+            return False
+        start, _ = s.clause.sentence
+        return self.rules.search("turn.statements-announced", text, start, s.mention.start) is not None
 
     # ------------------------------------------------------------------ vetoes
     @veto("turn.not-a-candidate")
