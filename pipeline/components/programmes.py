@@ -412,7 +412,7 @@ class ProgrammeRecogniser(DataComponent):
             trace = self.rules.trace("programme.quoted")
             if not self.rules.screen(trace, start, start + len(name), rejected,
                                      Candidate(text, start, start + len(name), name, acronym, match=m),
-                                     only=("programme.quoted-word", "programme.not-beside-head")):
+                                     only=("programme.quoted-word", "programme.quoted-speech", "programme.not-beside-head")):
                 continue
             mention = self._make(text, start, start + len(name), trace, rejected, acronym=acronym)
             if mention:
@@ -489,7 +489,7 @@ class ProgrammeRecogniser(DataComponent):
         and Asylum', 'Growth and Skills Levy' and 'Plan on Business and Human Rights' are one. A
         name ends at 'and' when the words before it are a programme's name ending in a programme
         word, or are one and so are the words after it; a place or a body after the name is no
-        part of it ('Directive in the Council')."""
+        part of it ('Directive in the Council'), nor is a month ('Roadmap in September')."""
         joined = " ".join(tokens)
         if " and the " in f" {joined} ":
             tokens = joined.split(" and the ")[0].split()
@@ -502,6 +502,9 @@ class ProgrammeRecogniser(DataComponent):
                           or self._class(after) in ("programme", "organisation")):
                 tokens = before.split()
                 trace.note("cut at 'and': two names")
+        when = re.search(r"\s(?:in|from|since|until|by)\s(?:early\s|late\s|mid-)?(\w+)(?:\s\d{4})?$", " ".join(tokens))
+        if when and when.group(1).lower() in self.months:  # "the Roadmap in September": a date, no part of it
+            tokens = " ".join(tokens)[:when.start()].split()
         tail = re.search(r"\s(?:in|of|for|to)\s(?:the\s)?[\w\s-]+$", " ".join(tokens))
         if tail and self._class(tail.group(0).split()[-1]) == "organisation" \
                 and self._class(" ".join(tokens)[:tail.start()]) == "programme":
@@ -904,6 +907,13 @@ class ProgrammeRecogniser(DataComponent):
     def _not_programme_class(self, c: Candidate) -> str | None:
         cls = self._class(c.name)
         return None if cls == "programme" else f"no programme word heads '{c.name}'"
+
+    @veto("programme.quoted-speech")
+    def _quoted_speech(self, c: Candidate) -> str | None:
+        """'set a core of US$300 billion, "a floor, not a ceiling."': words quoted from a speech, not a name."""
+        if not c.name[:1].isupper() and re.search(r"[,;:!?]\s|[.!?]$", c.name):
+            return "a quoted phrase of speech: it starts in lower case and holds a clause's punctuation"
+        return None
 
     @veto("programme.quoted-word")
     def _quoted_word(self, c: Candidate) -> str | None:
