@@ -204,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--corpus", type=Path, default=PACKAGE_ROOT / "corpus",
                           help="with --loio: the corpus folder (default: the project's corpus/)")
     evaluate.add_argument("--gold", type=Path, help="folder with *.gold.json files")
-    evaluate.add_argument("--labels", type=Path, help="CSV of paragraph speaker labels (document, starts, country)")
+    evaluate.add_argument("--labels", type=Path, help="CSV of paragraph speaker labels (document, paragraph, starts, "
+                          "country); the labels of X belong to X.pdf and X-*.pdf")
     evaluate.add_argument("--errors", type=int, default=15, help="misses and false alarms to list per type")
 
     bench = sub.add_parser("benchmark", help="pages per second and seconds per stage",
