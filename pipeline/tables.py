@@ -72,7 +72,6 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                ("share", "REAL"), ("speakers", "TEXT"), ("countries", "TEXT"), ("programmes", "TEXT"),
                ("figures", "INTEGER"), ("representative", "TEXT"), ("seeded", "INTEGER"), ("origin", "TEXT")],
     "statement_themes": [("doc_id", "TEXT"), ("statement_id", "TEXT"), ("theme_id", "TEXT"), ("weight", "REAL")],
-    "settings": [("key", "TEXT"), ("value", "TEXT")],  # choices kept between runs (number of themes, profile)
 }
 PER_DOCUMENT = ("documents", "texts", "pages", "removed_lines", "speakers", "statements", "countries", "programmes",
                 "figures", "mentions")
@@ -281,15 +280,6 @@ class Store:
             for d in doc_ids:
                 for table in PER_DOCUMENT + ("statement_themes",):
                     self.db.execute(f'DELETE FROM "{table}" WHERE doc_id = ?', (d,))
-
-    def setting(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
-            self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
