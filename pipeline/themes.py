@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 import tomllib
 import warnings
 from collections import Counter
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 MIN_WORDS = 6  # statements with fewer content words get no theme
 KEYWORDS = 10
+WORDS = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 MIN_SPLIT = 10  # a theme is split for size only when it holds this many statements
 NAMED_BOOST = 2.0  # phrases of the headings and of the meetings' own summaries, for labels
 NAMED_KEYWORDS = 5  # at most this many of a theme's keywords are phrases the meetings name it by
@@ -771,28 +773,33 @@ def content_texts(statements: pd.DataFrame, mentions: pd.DataFrame, speakers: pd
 def score_themes(outdir: Path, settings: Settings, top: int = KEYWORDS) -> list[str]:
     """How good the themes of an output folder are, whichever code made them: the coherence of
     each theme's keywords (mean NPMI of their pairs over the statements: do the words a theme is
-    summed up by occur together?), the share of keywords no other theme has, and the sizes."""
+    summed up by occur together?), the share of keywords no other theme has, and the sizes. A
+    keyword occurs in a statement when its words do, in order (plurals folded), so the measure
+    does not depend on how this version reads words."""
     with Store(outdir) as store:
         themes = store.table("themes")
         statements = store.table("statements")
         mentions = store.table("mentions", "WHERE label IN ('SPEAKER', 'COUNTRY', 'FIGURE')")
         speakers = store.table("speakers")
     if themes.empty:
-        raise PipelineError(f"{outdir} has no themes to score; run `python -m pipeline themes {outdir}` first")
+        return [f"no themes to score in {outdir} ({len(statements)} statements); `python -m pipeline themes {outdir}` "
+                "groups them"]
     statements = statements.sort_values(["doc_id", "start", "statement_id"], kind="stable")
-    reader = analyser(settings.lexicon, PROFILES)
-    readings = [reader.read(t) for t in content_texts(statements, mentions, speakers)]
-    vectorizer = CountVectorizer(analyzer=lambda f: f, binary=True)
-    binary = vectorizer.fit_transform([r.features for r in readings]).astype(np.float64).tocsr()
-    column = vectorizer.vocabulary_
-    missing = binary.shape[1]  # a keyword never read in the statements: a column of zeros
-    binary = sparse.hstack([binary, sparse.csr_matrix((binary.shape[0], 1))]).tocsr()
-    tops, shown = [], []
-    for t in themes.itertuples():
-        words = [k.strip() for k in str(t.keywords or "").split(",") if k.strip()][:top]
-        features = [f for f in (_feature(reader, w) for w in words) if f is not None]
-        tops.append([column.get(f, missing) for f in features])
-        shown.append(features)
+    pos = analyser(settings.lexicon, PROFILES).pos
+    lists = [[k.strip() for k in str(k or "").split(",") if k.strip()][:top] for k in themes.keywords]
+    keys = [[" ".join(pos.noun(w) for w in WORDS.findall(k.lower())) for k in keywords] for keywords in lists]
+    wanted = sorted({k for ks in keys for k in ks if k})
+    column = {k: i for i, k in enumerate(wanted)}
+    rows, cols = [], []
+    for r, text in enumerate(content_texts(statements, mentions, speakers)):
+        words = [pos.noun(w) for w in WORDS.findall(text.lower())]
+        grams = {" ".join(words[i:i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
+        for k in grams & column.keys():
+            rows.append(r)
+            cols.append(column[k])
+    binary = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(statements), len(wanted) + 1))
+    tops = [[column.get(k, len(wanted)) for k in ks if k] for ks in keys]  # an unknown keyword never occurs
+    shown = [[k for k in ks if k] for ks in keys]
     scores = npmi(tops, binary)
     every = [f for fs in shown for f in fs]
     diversity = len(set(every)) / len(every) if every else 0.0
@@ -808,8 +815,3 @@ def score_themes(outdir: Path, settings: Settings, top: int = KEYWORDS) -> list[
     return lines
 
 
-def _feature(reader: Analyser, keyword: str) -> str | None:
-    """A keyword as a feature of the statements: the pair for two words, else the word."""
-    features = reader.read(keyword).features
-    pairs = [f for f in features if "_" in f]
-    return pairs[0] if pairs else (features[0] if features else None)
