@@ -2,11 +2,13 @@
 
 Meeting summaries carry their own structure ("3. Technical cooperation and training",
 "Item C Programme of Work", "(ii) Request for observer status ..."); the themes stage groups
-statements by it before it looks for themes in the words. A heading is a heading block of
-the extraction, or a heading run into the end of a paragraph ("It was so agreed. (ii) Request
-for Observer Status by ..."), as happens when a converter loses the line break before it.
-The document's title (its first block, unnumbered) is no section; sub-headings ("2.1",
-"(a)", "(ii)") stay inside the item above them when the document has items above them.
+statements by it before it looks for themes in the words. A heading is a heading block of the
+extraction that names a subject: not the document's title (its first block, unnumbered), a
+sentence, a document symbol or a chair's name on a title page. Sub-headings ("2.1", "(a)",
+"(ii)") stay inside the item above them when the document has items above them. A heading run
+into the end of a paragraph ("It was so agreed. (ii) Request for ...") is not read: guessed
+headings whose item's end is unknown grouped unrelated statements (WTO notes: keyword
+coherence 0.38 with them, 0.43 without).
 """
 from __future__ import annotations
 
@@ -25,8 +27,6 @@ SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+(?=\S)")
 CODE = re.compile(r"\b[A-Z]{2,}/[A-Z0-9/.]+|\bPage\s*:?\s*\d|^\W*$")
 FINITE = {"is", "are", "was", "were", "has", "have", "had", "did", "does", "said", "would", "will", "could", "should",
           "shall"}  # a line with one of these is a sentence, not a heading
-SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "under",
-         "with", "-", "–"}
 MAX_WORDS = 30
 
 
@@ -67,51 +67,24 @@ def plausible(text: str) -> bool:
     return True
 
 
-def looks_like_heading(text: str) -> bool:
-    """A run-in line reads as a heading: short, no full stop, no document symbol, and numbered
-    ("(ii) Request for ...", "Item D Other Business") or mostly in capitals ("Letter from the
-    Chairman of the Committee on Market Access")."""
-    text = text.strip()
-    body = clean(text)
-    if not body or text.endswith((".", ",", ";", ":")) or not plausible(text):
-        return False
-    content = [w for w in re.findall(r"(?<![\w'-])[A-Za-z][\w'-]*", body) if w.lower() not in SMALL]
-    if not content or not content[0][0].isupper():
-        return False
-    numbered = len(body) < len(text.strip(" :.-–"))
-    capitals = sum(w[0].isupper() for w in content) / len(content)
-    return capitals >= 0.4 if numbered else len(content) >= 2 and capitals >= 0.6
-
-
-def headings(document: Document, floor: int = 0) -> list[Heading]:
-    """The headings of a document in reading order: heading blocks, and headings run into the end
-    of a paragraph after ``floor`` (the first turn of a speaker: a title page has no run-in items)."""
+def headings(document: Document) -> list[Heading]:
+    """The headings of a document in reading order."""
     out: list[Heading] = []
     text = document.text
     for i, block in enumerate(document.blocks):
         body = text[block.start:block.end]
-        if block.kind == "heading" and not SENTENCE_END.search(clean(body)):
-            if i == 0 and not ITEM.match(body) and not SUB_ITEM.match(body):
-                continue  # the document's title
-            if clean(body) and plausible(body):
-                out.append(Heading(block.start, clean(body), level(body)))
+        if block.kind != "heading" or SENTENCE_END.search(clean(body)):
             continue
-        if block.kind not in ("paragraph", "heading"):
-            continue
-        ends = list(SENTENCE_END.finditer(body))
-        if not ends:
-            continue
-        tail_start = ends[-1].end()
-        tail = body[tail_start:]
-        if block.start + tail_start >= floor and looks_like_heading(tail):
-            out.append(Heading(block.start + tail_start, clean(tail), level(tail)))
+        if i == 0 and not ITEM.match(body) and not SUB_ITEM.match(body):
+            continue  # the document's title
+        if clean(body) and plausible(body):
+            out.append(Heading(block.start, clean(body), level(body)))
     return out
 
 
 def statement_sections(document: Document, statements: tuple[Statement, ...] | list[Statement]) -> dict[str, str]:
     """statement_id -> the agenda item it sits under ("" before the first one)."""
-    floor = min((s.start for s in statements if s.speaker_id), default=len(document.text))
-    found = headings(document, floor)
+    found = headings(document)
     top = min((h.level for h in found), default=1)
     items = [h for h in found if h.level == top]
     starts = [h.start for h in items]

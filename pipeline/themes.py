@@ -513,7 +513,8 @@ class _Fit:
             mine = [self.phrase_vocab[columns[c]] for c in np.argsort(-score[t], kind="stable")
                     if owner[c] == t and score[t, c] > 0]
             longer = [m.split() for m in mine if " " in m]
-            mine = [m for m in mine if " " in m or not any(m in words for words in longer)]  # 'market' in 'labour market'
+            # 'market' is said by 'labour market'
+            mine = [m for m in mine if " " in m or not any(m in words for words in longer)]
             out[t] = list(dict.fromkeys(out[t] + [self.reader.shown(m) for m in mine]))[:NAMED_KEYWORDS]
         return out
 
@@ -723,7 +724,8 @@ def _rows(statements: pd.DataFrame, mentions: pd.DataFrame, speakers: pd.DataFra
                          figures=sum(label == "FIGURE" for label, _ in said),
                          representative=" ".join(f"{keys[i][0][:12]}:{keys[i][1]}" for i in best),
                          seeded=int(t.seeded), origin=t.origin))
-    links = [dict(doc_id=keys[i][0], statement_id=keys[i][1], theme_id=t.theme_id, weight=round(float(weights[i, j]), 4))
+    links = [dict(doc_id=keys[i][0], statement_id=keys[i][1], theme_id=t.theme_id,
+                  weight=round(float(weights[i, j]), 4))
              for i in range(len(statements)) for j, t in enumerate(themes) if weights[i, j] > 0]
     return rows, links, theme_of
 

@@ -210,7 +210,8 @@ def test_themes_over_time_stay_readable_with_fifteen_themes():
     from pipeline.report import Data, timeline
 
     themes = pd.DataFrame(dict(theme_id=[f"t{i}" for i in range(15)], label=[f"Theme number {i}" for i in range(15)]))
-    docs = pd.DataFrame(dict(doc_id=[f"d{y}" for y in range(2010, 2016)], date=[f"{y}-05-01" for y in range(2010, 2016)]))
+    years = range(2010, 2016)
+    docs = pd.DataFrame(dict(doc_id=[f"d{y}" for y in years], date=[f"{y}-05-01" for y in years]))
     statements = pd.DataFrame(dict(doc_id=[f"d{2010 + i % 6}" for i in range(300)],
                                    theme_id=[f"t{i % 15}" for i in range(300)]))
     empty = pd.DataFrame()
