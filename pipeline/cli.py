@@ -6,7 +6,7 @@
     review     the review app: verdicts on mentions from the browser (and its benchmark)
     evaluate   score the tables against gold annotations and speaker labels
     benchmark  time the stages against pdfplumber + spaCy's small English pipeline
-    themes     recompute the themes of an output folder
+    themes     group the statements of an output folder into themes, or score them
     rules      list the named patterns of models/ and check their examples
     train      train the programme scorer on the annotated documents of corpus/
     build-model  rebuild the spaCy pipeline folder in models/ around its rule files
@@ -35,6 +35,7 @@ EPILOG = """examples:
   python -m pipeline audit outputs/                      audit pages: outputs/audit/index.html
   python -m pipeline review outputs/                     review app: open the URL it prints
   python -m pipeline evaluate outputs/ --gold corpus/    precision, recall and F1 against gold files
+  python -m pipeline themes outputs/ --themes 8          regroup into exactly 8 themes
 """
 
 
@@ -123,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Write OUTDIR/report/index.html (self-contained: opens offline, can be "
                                         "mailed) and OUTDIR/report/report.md from the tables of a run.")
     report.add_argument("outdir", type=Path, help="output folder of `run`")
-    report.add_argument("--out", type=Path, dest="report_dir",
+    report.add_argument("--out", type=Path, dest="report_dir", metavar="DIR",
                         help="folder for the report (default: OUTDIR/report, or OUTDIR/report-<filters> when "
                              "filtered, so a filtered report never replaces the full one)")
     report.add_argument("--theme", help="only themes whose label or keywords contain this text")

@@ -101,6 +101,8 @@ class Analyser:
                 items[-1] += f" {t}"  # the connector takes its article
                 continue
             items.append(t if low in CONNECTORS else self._word(t))
+            if low.endswith(("'s", "’s")):
+                items.append(None)  # 'the ITC's Executive Director': two phrases, not 'ITC Executive Director'
         return items, norms
 
     def read(self, text: str) -> Reading:

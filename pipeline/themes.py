@@ -474,7 +474,7 @@ class _Fit:
         words or more that its statements use (a heading names its subject first)."""
         heading = min(g.headings, key=lambda h: (-g.headings[h], len(h), h))
         lead = heading.split(":")[0].strip()  # 'Landlocked developing countries: the Almaty Programme of Action'
-        if len(lead.split()) <= LONG_HEADING:
+        if len(lead.split()) <= LONG_HEADING and not set(self.reader.heading_key(lead)) <= self.procedural:
             label = sentence_case(lead)
             return label if label.lower() not in used else ""
         scores = dict(zip(self.phrase_vocab, self._phrase_scores(g))) if len(self.phrase_vocab) else {}
