@@ -110,7 +110,7 @@ def test_the_number_of_themes_is_exact_and_kept(tmp_path):
         assert len(pd.read_csv(out / "themes.csv")) == expect, asked
     assert main(["themes", str(out), "--themes", "0"]) == 0
     with Store(out) as store:
-        assert store.setting("themes") == "0"
+        assert store.meta("theme_count") == "0"
 
 
 def _profile(tmp_path: Path) -> Path:
