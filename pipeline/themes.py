@@ -358,9 +358,11 @@ class _Fit:
         return [g for g in groups if g.units]
 
     def choose_k(self, pool: list[int], lo: int, hi: int) -> int:
-        hi = min(hi, max(1, len(pool) // 5), self.x.shape[1])
+        """The number of themes for the statements of the pool: at least five statements each."""
+        hi = min(hi, max(1, self._statements(pool) // 5), len(pool), self.x.shape[1])
         lo = min(lo, hi)
-        if hi <= 1 or len(pool) < 10:
+        if hi <= lo or len(pool) < 10:
+            log.info("themes: k=%d for %d statements", hi, self._statements(pool))
             return max(1, hi)
         return _choose_k(self.x[pool], max(1, lo), hi, self.settings.seed, self.settings.coherence_tolerance)
 
@@ -578,7 +580,7 @@ def fit_themes(texts: list[str], config: ThemeConfig, settings: Settings, n_them
                    and len(g.units) >= MIN_SPLIT]
         while len(groups) > hi and fit.merge_closest(groups):
             pass
-        while len(groups) < min(lo, fit.n // 3) and fit.split_largest(groups, 6):
+        while len(groups) < min(lo, len(fit.items) // 3, fit.n) and fit.split_largest(groups, 2):
             pass
     else:
         while len(groups) > target and fit.merge_closest(groups):
