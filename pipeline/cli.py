@@ -64,8 +64,8 @@ def _check_themes(args: argparse.Namespace) -> None:
 
 def _add_theme_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--themes", type=int, metavar="N",
-                        help="exactly N themes (where there are N statements to group); 0: the most coherent number "
-                             "between 4 and 15 (the default). Kept for later runs of this output folder")
+                        help="exactly N themes (where there are N different statements to group); 0: the most "
+                             "coherent number between 4 and 15 (the default). Kept for later runs of this folder")
     parser.add_argument("--seed-themes", metavar="NAME|FILE",
                         help=f"a seed profile of models/themes ({', '.join(profiles())}) or a TOML file of named "
                              "themes and their terms; none by default. Kept for later runs")
