@@ -6,7 +6,7 @@
     review     the review app: verdicts on mentions from the browser (and its benchmark)
     evaluate   score the tables against gold annotations and speaker labels
     benchmark  time the stages against pdfplumber + spaCy's small English pipeline
-    themes     recompute the themes of an output folder
+    themes     group the statements of an output folder into themes, or score them
     rules      list the named patterns of models/ and check their examples
     train      train the programme scorer on the annotated documents of corpus/
     build-model  rebuild the spaCy pipeline folder in models/ around its rule files
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .data import Label
 from .errors import PipelineError
-from .settings import DEFAULT_MODEL, DEFAULT_THEMES, PACKAGE_ROOT, Settings
+from .settings import DEFAULT_MODEL, PACKAGE_ROOT, Settings, profiles
 
 if TYPE_CHECKING:
     from .run import Summary
@@ -35,6 +35,7 @@ EPILOG = """examples:
   python -m pipeline audit outputs/                      audit pages: outputs/audit/index.html
   python -m pipeline review outputs/                     review app: open the URL it prints
   python -m pipeline evaluate outputs/ --gold corpus/    precision, recall and F1 against gold files
+  python -m pipeline themes outputs/ --themes 8          regroup into exactly 8 themes
 """
 
 
@@ -49,17 +50,26 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**kwargs)
 
 
-def _seeds(args: argparse.Namespace) -> Path | None:
-    """The seed-theme file, read once now: a wrong path or content is said before any work."""
-    from .themes import load_config
+def _check_themes(args: argparse.Namespace) -> None:
+    """Say a wrong profile or count before any work is done."""
+    from .themes import load_config, profile_path
 
-    if args.no_seed_themes:
-        return None
-    if not args.seed_themes.is_file():
-        raise PipelineError(f"no seed-theme file at {args.seed_themes}; give an existing TOML file "
-                            "or --no-seed-themes")
-    load_config(args.seed_themes)
-    return args.seed_themes
+    if args.seed_themes and args.no_seed_themes:
+        raise PipelineError("give --seed-themes NAME or --no-seed-themes, not both")
+    if args.seed_themes:
+        load_config(profile_path(args.seed_themes))  # a wrong name, path or content
+    if args.themes is not None and args.themes < 0:
+        raise PipelineError(f"--themes {args.themes}: give a number of themes, or 0 for the most coherent number")
+
+
+def _add_theme_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--themes", type=int, metavar="N",
+                        help="exactly N themes (where there are N different statements to group); 0: the most "
+                             "coherent number between 4 and 15 (the default). Kept for later runs of this folder")
+    parser.add_argument("--seed-themes", metavar="NAME|FILE",
+                        help=f"a seed profile of models/themes ({', '.join(profiles())}) or a TOML file of named "
+                             "themes and their terms; none by default. Kept for later runs")
+    parser.add_argument("--no-seed-themes", action="store_true", help="drop the seed profile chosen before")
 
 
 class Terminated(KeyboardInterrupt):
@@ -106,11 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--memory-mb", type=int, help="memory cap per worker in MB (default 3072)")
     run.add_argument("--max-pages", type=int, help="refuse PDFs with more pages (default 5000)")
     run.add_argument("--max-file-mb", type=int, help="refuse PDFs larger than this (default 500)")
-    run.add_argument("--themes", type=int, default=0,
-                     help="number of themes (default: the most coherent number between 4 and 15)")
-    run.add_argument("--seed-themes", type=Path, default=DEFAULT_THEMES,
-                     help=f"TOML file of named themes and their terms (default: {DEFAULT_THEMES})")
-    run.add_argument("--no-seed-themes", action="store_true", help="find every theme in the text, none named")
+    _add_theme_options(run)
     run.add_argument("--model", help=f"spaCy pipeline folder (default: {DEFAULT_MODEL})")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -118,9 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Write OUTDIR/report/index.html (self-contained: opens offline, can be "
                                         "mailed) and OUTDIR/report/report.md from the tables of a run.")
     report.add_argument("outdir", type=Path, help="output folder of `run`")
+    report.add_argument("--out", type=Path, dest="report_dir", metavar="DIR",
+                        help="folder for the report (default: OUTDIR/report, or OUTDIR/report-<filters> when "
+                             "filtered, so a filtered report never replaces the full one)")
     report.add_argument("--theme", help="only themes whose label or keywords contain this text")
-    report.add_argument("--country", help="only statements of speakers from this country (ISO code, e.g. FR)")
-    report.add_argument("--since", help="only meetings dated on or after YYYY-MM-DD (the date in the document)")
+    report.add_argument("--country", help="only statements of speakers from this country (ISO code or name: FR, "
+                                          "Namibia)")
+    report.add_argument("--since", help="only meetings dated on or after YYYY, YYYY-MM or YYYY-MM-DD")
 
     audit = sub.add_parser("audit", help="audit pages, review sheets, Label Studio and spaCy exchange",
                            description="`audit OUTDIR [--doc DOC_ID]` writes OUTDIR/audit/<pdf name>.html, one "
@@ -207,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--labels", type=Path, help="CSV of paragraph speaker labels (document, paragraph, starts, "
                           "country); the labels of X belong to X.pdf and X-*.pdf")
     evaluate.add_argument("--errors", type=int, default=15, help="misses and false alarms to list per type")
+    evaluate.add_argument("--themes", action="store_true",
+                          help="check the themes instead: how many, the largest share, seeded ones, whether each "
+                               "label is a heading or a phrase of its statements, and (with --gold) which of the "
+                               "themes the gold files name are among the labels and keywords")
 
     bench = sub.add_parser("benchmark", help="pages per second and seconds per stage",
                            description="Time extraction and recognition on a folder of PDFs, next to pdfplumber's "
@@ -218,13 +232,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--jobs", type=int, nargs="*", default=[], help="also time `run` with these worker counts")
     bench.add_argument("--repeat", type=int, default=1)
 
-    themes = sub.add_parser("themes", help="recompute the themes of an output folder")
+    themes = sub.add_parser("themes", help="regroup the statements of an output folder into themes, or score them",
+                            formatter_class=argparse.RawDescriptionHelpFormatter,
+                            description="Group what was said into themes: statements under the same agenda item "
+                                        "or heading (merged across meetings when headings and words match), the "
+                                        "rest by NMF over their words; each theme named by its heading or its most "
+                                        "distinctive noun phrase. With --score, change nothing and print how "
+                                        "coherent the themes of the folder are.",
+                            epilog="examples:\n  python -m pipeline themes outputs/ --themes 8\n"
+                                   "  python -m pipeline themes outputs/ --seed-themes migration\n"
+                                   "  python -m pipeline themes outputs/ --score")
     themes.add_argument("outdir", type=Path)
-    themes.add_argument("--themes", type=int, default=0,
-                        help="number of themes (default: the most coherent number between 4 and 15)")
-    themes.add_argument("--seed-themes", type=Path, default=DEFAULT_THEMES,
-                        help=f"TOML file of named themes and their terms (default: {DEFAULT_THEMES})")
-    themes.add_argument("--no-seed-themes", action="store_true", help="find every theme in the text, none named")
+    _add_theme_options(themes)
+    themes.add_argument("--score", action="store_true",
+                        help="print the coherence (NPMI of each theme's keywords over the statements), diversity "
+                             "and sizes of the folder's themes, without regrouping")
 
     rules = sub.add_parser("rules", help="list the named patterns of models/ and check their examples",
                            formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -301,7 +323,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
         return 2
     settings = _settings(args)
-    seeds = _seeds(args)  # a wrong path or content is said before any work is done
+    _check_themes(args)
     bar = None
     done_pages = 0
     stored = 0
@@ -329,7 +351,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
         _print_summary(summary)
-        themes = finish(args.out, settings, n_themes=args.themes, seeds=seeds)
+        themes = finish(args.out, settings, n_themes=args.themes, profile=args.seed_themes,
+                        no_profile=args.no_seed_themes)
     except KeyboardInterrupt as e:
         if bar is not None:
             bar.close()
@@ -372,7 +395,8 @@ def _print_summary(summary: Summary) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
-    paths = write_report(args.outdir, theme=args.theme, country=args.country, since=args.since)
+    paths = write_report(args.outdir, theme=args.theme, country=args.country, since=args.since,
+                         report_dir=args.report_dir)
     for p in paths:
         print(p)
     return 0
@@ -460,6 +484,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print("error: give the output folder of `run` (or --loio to score the development set held out)",
               file=sys.stderr)
         return 2
+    if args.themes:
+        from .evaluate import theme_checks
+
+        for line in theme_checks(args.outdir, args.gold):
+            print(line)
+        return 0
     reviewed = review_precision(args.outdir)
     if not args.gold and not args.labels and not reviewed:
         print("error: nothing to compare with: give --gold DIR and/or --labels FILE, or review mentions "
@@ -486,10 +516,16 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 
 def cmd_themes(args: argparse.Namespace) -> int:
     from .tables import Store
-    from .themes import update_themes
+    from .themes import score_themes, update_themes
 
     Store(args.outdir, create=False).close()  # a folder without a run is said, not filled with an empty database
-    print(update_themes(args.outdir, Settings(), n_themes=args.themes, config_path=_seeds(args)))
+    if args.score:
+        for line in score_themes(args.outdir, Settings()):
+            print(line)
+        return 0
+    _check_themes(args)
+    print(update_themes(args.outdir, Settings(), n_themes=args.themes, profile=args.seed_themes,
+                        no_profile=args.no_seed_themes))
     return 0
 
 

@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import pandas as pd
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from .errors import PipelineError
 from .tables import Store
@@ -374,3 +375,111 @@ def review_precision(outdir: Path) -> list[str]:
         ok = (g.verdict == "ok").sum()
         lines.append(f"  {label:<10} {ok / len(g):.3f}  ({ok} ok of {len(g)} reviewed)")
     return lines
+
+
+# ---------------------------------------------------------------------- themes
+def theme_checks(outdir: Path, gold_dir: Path | None = None) -> list[str]:
+    """What the themes of an output folder are made of and whether they can be trusted: how many,
+    the largest, the seeded ones, whether each label is something the meetings say (a heading, or a
+    phrase of the theme's own statements), and with gold files, which of the themes they name
+    (``themes`` key) are among the labels and keywords."""
+    from .settings import THEME_PROFILES, Settings
+    from .themes import load_config, profile_path, profiles
+
+    with Store(outdir) as store:
+        themes = store.table("themes")
+        statements = store.table("statements")
+        docs = store.documents()
+    if themes.empty:
+        raise PipelineError(f"{outdir} has no themes; run `python -m pipeline themes {outdir}` first")
+    reader = _theme_reader(Settings(), THEME_PROFILES)
+    origins = themes.origin.fillna("found").replace("", "found")
+    grouped = int((statements.theme_id.fillna("") != "").sum())
+    largest = themes.loc[themes.statements.idxmax()]
+    lines = [f"themes: {len(themes)} ({(origins == 'agenda').sum()} from agenda items, {(origins == 'found').sum()} "
+             f"found in the words, {int(themes.seeded.fillna(0).sum())} seeded) over {grouped} of {len(statements)} "
+             f"statements",
+             f"largest theme: {largest.label!r}, {largest.statements / max(len(statements), 1):.1%} of the statements"]
+    seeded = themes[themes.seeded.fillna(0) > 0]
+    lines.append(f"seeded themes: {', '.join(repr(x) for x in seeded.label) if len(seeded) else 'none'}")
+    profile_labels = {s.label.lower(): name for name in profiles() for s in load_config(profile_path(name)).seeds}
+    shared = [f"{x!r} ({profile_labels[x.lower()]})" for x in themes.label if x.lower() in profile_labels]
+    lines.append(f"labels of a seed profile among the themes: {', '.join(shared) if shared else 'none'}")
+    headings = {_flat(h) for h in statements.section.fillna("") if h}
+    texts = statements.assign(flat=statements.text.map(_flat)).groupby("theme_id").flat.apply(list).to_dict()
+    where = []
+    for t in themes.itertuples():
+        label = _flat(t.label)
+        if any(label in h for h in headings):
+            where.append("heading")
+        elif any(label in x for x in texts.get(t.theme_id, [])):
+            where.append("statements")
+        else:
+            where.append("")
+    ungrounded = [t.label for t, w in zip(themes.itertuples(), where) if not w]
+    lines.append(f"labels said by the meetings: {len(themes) - len(ungrounded)} of {len(themes)} "
+                 f"({where.count('heading')} a heading, {where.count('statements')} a phrase of the theme's "
+                 f"statements)" + (f"; not said: {', '.join(repr(x) for x in ungrounded)}" if ungrounded else ""))
+    if gold_dir is not None:
+        lines += _gold_themes(themes, docs, Path(gold_dir), reader)
+    return lines
+
+
+def _theme_reader(settings, profiles_dir: Path):
+    from .phrases import analyser
+
+    return analyser(settings.lexicon, profiles_dir)
+
+
+def _flat(text: str) -> str:
+    return " ".join(norm(text).split())
+
+
+def _gold_themes(themes: pd.DataFrame, docs: pd.DataFrame, gold_dir: Path, reader) -> list[str]:
+    """Each gold theme is found when one theme's label and keywords hold its first content word
+    (the head of 'evaluation of policies') or more than half of its content words, words of the
+    meeting's format aside ('Report of ...'); words match when they share a lemma or their first
+    six letters ('entrepreneurial', 'entrepreneurship')."""
+    from .phrases import read_words
+    from .settings import THEME_PROFILES
+
+    golds = sorted(gold_dir.glob("*.gold.json"))
+    if not golds:
+        raise PipelineError(f"no *.gold.json in {gold_dir}")
+    procedural = read_words(THEME_PROFILES / "procedural.txt")  # 'Report of ...': the format, not the subject
+    bags = [(t.label, _stems(reader, t.label), _stems(reader, f"{t.label}, {t.keywords or ''}"))
+            for t in themes.itertuples()]
+    lines = []
+    for gpath in golds:
+        named = json.loads(gpath.read_text(encoding="utf-8")).get("themes") or []
+        stem = gpath.name[: -len(".gold.json")]
+        if not named or not any(Path(s).name.startswith(stem) for s in docs.source):
+            continue
+        found = []
+        for gold in named:
+            words = [w for w in _stems(reader, gold) if not w & procedural]
+            need = len(words) // 2 + 1
+            hits = [(sum(_has(bag, w) for w in words) + sum(_has(head, w) for w in words), label)
+                    for label, head, bag in bags if words and (_has(bag, words[0]) or
+                                                               sum(_has(bag, w) for w in words) >= need)]
+            found.append((gold, max(hits, key=lambda h: h[0])[1] if hits else ""))
+        lines.append(f"{gpath.name}: {sum(bool(m) for _, m in found)} of {len(found)} named themes among the labels "
+                     "and keywords")
+        lines += [f"  {'+' if m else '-'} {g!r}" + (f" -> {m!r}" if m else " missing") for g, m in found]
+    return lines
+
+
+def _stems(reader, text: str) -> list[frozenset[str]]:
+    """Each content word (the parts of a hyphenated one too) as the set of forms it matches: its
+    lemmas and its first six letters."""
+    out = []
+    for token in re.findall(r"[A-Za-z][A-Za-z']*", text):
+        low = token.lower()
+        if low in reader.stopwords or low in STOP_WORDS or len(low) < 3:
+            continue
+        out.append(frozenset({low, low[:6] + "…", *reader.pos.lemmas(low).values()}))
+    return out
+
+
+def _has(bag: list[frozenset[str]], word: frozenset[str]) -> bool:
+    return any(word & other for other in bag)

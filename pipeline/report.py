@@ -15,19 +15,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from datetime import datetime
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
+import pycountry  # noqa: E402
 
-from .audit import page_names  # noqa: E402
+from .audit import audit_link, page_names  # noqa: E402
 from .errors import PipelineError  # noqa: E402
 from .tables import Store  # noqa: E402
 
 matplotlib.rcParams["svg.fonttype"] = "path"  # no font files needed to show the text
 
 QUOTES_PER_THEME = 8
+PANELS = 16  # themes drawn over time, largest first
+ORIGINS = {"agenda": "agenda item", "found": "found in the words", "seeded": "seeded"}
 FIGURES_PER_THEME = 25
 
 CSS = """
@@ -54,6 +60,32 @@ class Data:
     mentions: pd.DataFrame
 
 
+def country_code(value: str, known: set[str]) -> str:
+    """An ISO code (or a code the tables use, such as EU) from a code or a country's name:
+    'Namibia' and 'NAM' give 'NA'."""
+    if value.upper() in known:
+        return value.upper()
+    try:
+        match = pycountry.countries.lookup(value)
+    except LookupError:
+        try:
+            match = pycountry.countries.search_fuzzy(value)[0]
+        except LookupError:
+            raise PipelineError(f"--country {value!r}: no such country; give an ISO code (FR) or a name (France)") \
+                from None
+    return match.alpha_2
+
+
+def _date(since: str) -> str:
+    """A YYYY, YYYY-MM or YYYY-MM-DD date that exists, or a clear error."""
+    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+    try:
+        datetime.strptime(since, formats[len(since)])
+    except (KeyError, ValueError):
+        raise PipelineError(f"--since {since!r}: give a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2020-03)") from None
+    return since
+
+
 def _load(outdir: Path, theme: str | None, country: str | None, since: str | None) -> Data:
     with Store(outdir, create=False) as store:
         t = {name: store.table(name) for name in ("documents", "statements", "speakers", "themes", "programmes",
@@ -64,19 +96,20 @@ def _load(outdir: Path, theme: str | None, country: str | None, since: str | Non
         raise PipelineError(f"{outdir} has no themes yet; run `python -m pipeline themes {outdir}`")
     docs = t["documents"]
     if since:
-        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", since):
-            raise PipelineError(f"--since {since!r}: give a date as YYYY, YYYY-MM or YYYY-MM-DD")
-        docs = docs[docs.date.fillna("") >= since]
+        docs = docs[docs.date.fillna("") >= _date(since)]
     st = t["statements"][t["statements"].doc_id.isin(docs.doc_id)]
     sp = t["speakers"]
     st = st.merge(sp[["doc_id", "speaker_id", "name", "country"]], on=["doc_id", "speaker_id"], how="left")
     if country:
-        st = st[st.country.fillna("").str.upper() == country.upper()]
+        code = country_code(country, set(sp.country.dropna().str.upper()))
+        st = st[st.country.fillna("").str.upper() == code]
     themes = t["themes"]
     if theme:
         needle = theme.lower()
         themes = themes[themes.label.str.lower().str.contains(needle, regex=False)
                         | themes.keywords.fillna("").str.lower().str.contains(needle, regex=False)]
+        if themes.empty:
+            raise PipelineError(f"--theme {theme!r}: no theme has it in its label or keywords; see themes.csv")
     st = st[st.theme_id.isin(themes.theme_id)]
     return Data(docs, st, sp, themes, t["programmes"], t["figures"], t["mentions"])
 
@@ -113,24 +146,31 @@ def heatmap(data: Data) -> str:
 
 
 def timeline(data: Data) -> str:
-    """Themes over meetings: statements per theme per meeting date (a corpus only)."""
+    """Themes over the meetings, one small chart per theme on the same scales (a corpus only):
+    each theme's share of the statements of each year, largest themes first."""
     dated = data.statements.merge(data.documents[["doc_id", "date"]], on="doc_id")
     dated = dated[dated.date.fillna("") != ""]
     if dated.date.nunique() < 3:
         return ""
-    dated = dated.assign(year=dated.date.str[:4])
+    dated = dated.assign(year=dated.date.str[:4].astype(int))
     counts = dated.groupby(["year", "theme_id"]).size().unstack(fill_value=0)
     share = counts.div(counts.sum(axis=1), axis=0)
     labels = dict(zip(data.themes.theme_id, data.themes.label))
-    top = [t for t in data.themes.theme_id if t in share.columns][:8]
-    fig, ax = plt.subplots(figsize=(9, 3.6))
-    for t in top:
-        ax.plot(share.index, share[t], marker="o", markersize=3, label=_short(labels[t]))
-    ax.set_ylabel("share of the year's statements", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.tick_params(axis="x", rotation=60)
-    ax.legend(fontsize=7, ncol=2, frameon=False)
-    ax.set_title("Themes over the meetings", fontsize=9)
+    order = [t for t in counts.sum().sort_values(ascending=False, kind="stable").index if t in labels][:PANELS]
+    columns = min(4, len(order))
+    rows = -(-len(order) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.3 * columns, 1.5 * rows + 0.4), sharex=True, sharey=True,
+                             squeeze=False)
+    for ax, t in zip(axes.flat, order):
+        ax.fill_between(share.index, share[t], color="#7a9cc6", alpha=0.35, linewidth=0)
+        ax.plot(share.index, share[t], color="#1f5fa8", linewidth=1)
+        ax.set_title(_short(labels[t]), fontsize=7)
+        ax.tick_params(labelsize=6)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    for ax in list(axes.flat)[len(order):]:
+        ax.set_visible(False)
+    fig.suptitle("Themes over the meetings: share of each year's statements", fontsize=9)
+    fig.tight_layout()
     return _svg(fig)
 
 
@@ -155,15 +195,23 @@ def _source_link(report_dir: Path, source: str, page: int) -> str:
 
 
 def write_report(outdir: Path, theme: str | None = None, country: str | None = None,
-                 since: str | None = None) -> list[Path]:
-    """Write report/index.html and report/report.md; return their paths."""
+                 since: str | None = None, report_dir: Path | None = None) -> list[Path]:
+    """Write index.html and report.md into ``report_dir`` (default OUTDIR/report, or
+    OUTDIR/report-<filters> for a filtered report, which never replaces the full one)."""
     data = _load(Path(outdir), theme, country, since)
-    report_dir = Path(outdir) / "report"
-    report_dir.mkdir(parents=True, exist_ok=True)
-    sections = list(_sections(data, report_dir))
+    if report_dir is None:
+        filters = [f"{k}-{v}" for k, v in (("theme", theme), ("country", country), ("since", since)) if v]
+        report_dir = Path(outdir) / ("report-" + re.sub(r"[^\w.-]+", "_", "-".join(filters)) if filters else "report")
+    report_dir = Path(report_dir)
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PipelineError(f"cannot create the report folder {report_dir}: {e.strerror}") from e
+    sections = list(_sections(data, report_dir, Path(outdir)))
     heat, time_chart = heatmap(data), timeline(data)
     index = report_dir / "index.html"
-    index.write_text(_html(data, sections, heat, time_chart, theme, country, since), encoding="utf-8")
+    index.write_text(_html(data, sections, heat, time_chart, theme, country, since, report_dir, Path(outdir)),
+                     encoding="utf-8")
     md = report_dir / "report.md"
     if heat:
         (report_dir / "countries-by-theme.svg").write_text(heat, encoding="utf-8")
@@ -175,6 +223,7 @@ def write_report(outdir: Path, theme: str | None = None, country: str | None = N
 class Section:
     theme_id: str
     label: str
+    origin: str
     keywords: list[str]
     statements: int
     share: float
@@ -184,7 +233,18 @@ class Section:
     countries: list[tuple[str, int]]
 
 
-def _sections(data: Data, report_dir: Path):
+def _anchors(mentions: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """A statement's place on its audit page: its speaker's mention, else its first mention."""
+    ranked = mentions[mentions.statement_id.fillna("") != ""].assign(
+        speaker=lambda m: m.label != "SPEAKER").sort_values(["doc_id", "statement_id", "speaker", "start"])
+    first = ranked.groupby(["doc_id", "statement_id"]).mention_id.first()
+    return first.to_dict()
+
+
+def _sections(data: Data, report_dir: Path, outdir: Path):
+    anchors = _anchors(data.mentions)
+    pages = page_names(data.documents)
+    total = max(len(data.statements), 1)
     sources = dict(zip(data.documents.doc_id, data.documents.source))
     titles = {d: Path(s).name for d, s in sources.items()}
     names = {(r.doc_id, r.speaker_id): (r.name, r.country) for r in data.speakers.itertuples()}
@@ -204,7 +264,9 @@ def _sections(data: Data, report_dir: Path):
             name, cc = names.get(key, ("", ""))
             quotes.append(dict(speaker=name or "(no speaker)", country=cc or "", text=_best_sentence(r.text, keywords),
                                doc=titles.get(r.doc_id, r.doc_id[:12]), page=int(r.page),
-                               link=_source_link(report_dir, sources.get(r.doc_id, ""), r.page)))
+                               link=_source_link(report_dir, sources.get(r.doc_id, ""), r.page),
+                               audit=audit_link(report_dir, outdir, pages.get(r.doc_id, f"{r.doc_id}.html"),
+                                                anchors.get((r.doc_id, r.statement_id), f"page-{int(r.page)}"))))
             if len(quotes) >= QUOTES_PER_THEME:
                 break
         keys = st[["doc_id", "statement_id"]]
@@ -221,7 +283,9 @@ def _sections(data: Data, report_dir: Path):
                         link=_source_link(report_dir, sources.get(r.doc_id, ""), r.page))
                    for r in fg.head(FIGURES_PER_THEME).itertuples()]
         countries = Counter(c for c in st.country.fillna("") if c).most_common(10)
-        yield Section(t.theme_id, t.label, keywords, len(st), float(t.share or 0), quotes, progs, figures, countries)
+        yield Section(t.theme_id, t.label, ORIGINS.get(t.origin or "found", "found in the words")
+                      + (" (seeded)" if t.seeded and t.origin != "seeded" else ""), keywords, len(st), len(st) / total,
+                      quotes, progs, figures, countries)
 
 
 def _value(v: float, unit: str) -> str:
@@ -229,7 +293,8 @@ def _value(v: float, unit: str) -> str:
     return f"{text} %" if unit == "percent" else f"{text} {unit}"
 
 
-def _html(data: Data, sections: list[Section], heat: str, time_chart: str, theme, country, since) -> str:
+def _html(data: Data, sections: list[Section], heat: str, time_chart: str, theme, country, since, report_dir: Path,
+          outdir: Path) -> str:
     e = html.escape
     docs = data.documents
     filters = ", ".join(f"{k} {v}" for k, v in (("theme", theme), ("country", country), ("since", since)) if v)
@@ -238,9 +303,11 @@ def _html(data: Data, sections: list[Section], heat: str, time_chart: str, theme
              "<h1>What was said, by theme</h1>",
              f"<p class='meta'>{len(docs)} document(s), {len(data.statements)} statements in "
              f"{len(sections)} themes{(' — filtered by ' + e(filters)) if filters else ''}.</p>",
-             "<h2>Overview</h2><table><tr><th>Theme</th><th>Keywords</th><th>Statements</th><th>Countries</th></tr>"]
+             f"<p class='meta'>{_origins(sections)}. Shares are of the statements shown.</p>",
+             "<h2>Overview</h2><table><tr><th>Theme</th><th>From</th><th>Keywords</th><th>Statements</th>"
+             "<th>Countries</th></tr>"]
     for s in sections:
-        parts.append(f"<tr><td><a href='#{e(s.theme_id)}'>{e(s.label)}</a></td>"
+        parts.append(f"<tr><td><a href='#{e(s.theme_id)}'>{e(s.label)}</a></td><td class='kw'>{e(s.origin)}</td>"
                      f"<td class='kw'>{e(', '.join(s.keywords[:6]))}</td>"
                      f"<td>{s.statements} <span class='share'>({s.share:.0%})</span></td>"
                      f"<td>{e(', '.join(c for c, _ in s.countries[:6]))}</td></tr>")
@@ -251,12 +318,14 @@ def _html(data: Data, sections: list[Section], heat: str, time_chart: str, theme
         parts.append(f"<div class='chart'>{time_chart}</div>")
     for s in sections:
         parts.append(f"<h2 id='{e(s.theme_id)}'>{e(s.label)}</h2>"
-                     f"<p class='meta'>{s.statements} statements ({s.share:.0%}); keywords: "
-                     f"{e(', '.join(s.keywords))}</p>{_audit_links(data, s.theme_id)}<h3>Who said what</h3>")
+                     f"<p class='meta'>{e(s.origin)}; {s.statements} statements ({s.share:.0%}); keywords: "
+                     f"{e(', '.join(s.keywords))}</p>{_audit_links(data, s.theme_id, report_dir, outdir)}"
+                     "<h3>Who said what</h3>")
         for q in s.quotes:
             who = e(q["speaker"]) + (f" ({e(q['country'])})" if q["country"] else "")
             parts.append(f"<p><span class='who'>{who}</span> — <a href='{e(q['link'])}'>{e(q['doc'])}, "
-                         f"p. {q['page']}</a><blockquote>{e(q['text'])}</blockquote></p>")
+                         f"p. {q['page']}</a> (<a href='{e(q['audit'])}'>audit</a>)"
+                         f"<blockquote>{e(q['text'])}</blockquote></p>")
         if s.programmes:
             parts.append("<h3>Programmes discussed</h3><table><tr><th>Programme</th><th>Country</th>"
                          "<th>Mentions</th></tr>")
@@ -274,14 +343,19 @@ def _html(data: Data, sections: list[Section], heat: str, time_chart: str, theme
     return "\n".join(parts)
 
 
-def _audit_links(data: Data, theme_id: str) -> str:
+def _audit_links(data: Data, theme_id: str, report_dir: Path, outdir: Path) -> str:
     """Links to the audit pages (``python -m pipeline audit``) of the documents a theme's
     statements come from, most statements first."""
     names = page_names(data.documents)
     docs = data.statements[data.statements.theme_id == theme_id].doc_id.value_counts().index
-    links = [f"<a href='../audit/{html.escape(names[d])}'>{html.escape(Path(names[d]).stem)}</a>"
-             for d in docs if d in names]
+    links = [f"<a href='{html.escape(audit_link(report_dir, outdir, names[d]))}'>{html.escape(Path(names[d]).stem)}"
+             "</a>" for d in docs if d in names]
     return f"<p class='meta'>Check against the sources (audit pages): {', '.join(links)}</p>" if links else ""
+
+
+def _origins(sections: list[Section]) -> str:
+    counts = Counter(s.origin.split(" (")[0] for s in sections)
+    return "Themes: " + ", ".join(f"{n} {origin}" for origin, n in counts.most_common()) if counts else "No theme"
 
 
 def _md(text: object) -> str:
@@ -298,8 +372,9 @@ def _link(path: str) -> str:
 def _markdown(data: Data, sections: list[Section], with_chart: bool) -> str:
     lines = ["# What was said, by theme", "",
              f"{len(data.documents)} document(s), {len(data.statements)} statements in {len(sections)} themes.", "",
-             "| Theme | Keywords | Statements | Countries |", "|---|---|---|---|"]
-    lines += [f"| {_md(s.label)} | {_md(', '.join(s.keywords[:6]))} | {s.statements} ({s.share:.0%}) | "
+             f"{_origins(sections)}.", "",
+             "| Theme | From | Keywords | Statements | Countries |", "|---|---|---|---|---|"]
+    lines += [f"| {_md(s.label)} | {s.origin} | {_md(', '.join(s.keywords[:6]))} | {s.statements} ({s.share:.0%}) | "
               f"{_md(', '.join(c for c, _ in s.countries[:6]))} |" for s in sections]
     if with_chart:
         lines += ["", "![Statements per country and theme](countries-by-theme.svg)"]
@@ -308,8 +383,8 @@ def _markdown(data: Data, sections: list[Section], with_chart: bool) -> str:
                   "", "### Who said what", ""]
         for q in s.quotes:
             who = q["speaker"] + (f" ({q['country']})" if q["country"] else "")
-            lines += [f"**{_md(who)}** — [{_md(q['doc'])}, p. {q['page']}]({_link(q['link'])})", "",
-                      f"> {_md(q['text'])}", ""]
+            lines += [f"**{_md(who)}** — [{_md(q['doc'])}, p. {q['page']}]({_link(q['link'])}) "
+                      f"([audit]({_link(q['audit'])}))", "", f"> {_md(q['text'])}", ""]
         if s.programmes:
             lines += ["### Programmes discussed", "", "| Programme | Country | Mentions |", "|---|---|---|"]
             lines += [f"| {_md(p['name'])} | {_md(p['country'] or '')} | {p['mentions']} |" for p in s.programmes]

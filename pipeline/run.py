@@ -279,17 +279,19 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
     return summary
 
 
-def finish(outdir: Path, settings: Settings, n_themes: int = 0, seeds: Path | None = None) -> str | None:
+def finish(outdir: Path, settings: Settings, n_themes: int | None = None, profile: str | None = None,
+           no_profile: bool = False) -> str | None:
     """Bring what derives from the database up to date, whatever stopped an earlier run: the
     themes, when the statements or the theme options changed since they were grouped, then
-    every CSV and Parquet file. Returns the themes' summary when they were grouped again."""
+    every CSV and Parquet file. Returns the themes' summary when they were grouped again.
+    Theme options not given are those kept in the folder."""
     from .themes import themes_current, update_themes  # scikit-learn only when needed
 
     with Store(outdir) as store:
-        if themes_current(store, settings, n_themes, seeds):
+        if themes_current(store, settings, n_themes, profile, no_profile):
             store.export()
             return None
-    return update_themes(outdir, settings, n_themes=n_themes, config_path=seeds)  # exports every table
+    return update_themes(outdir, settings, n_themes=n_themes, profile=profile, no_profile=no_profile)
 
 
 def _corrections_by_doc(store: Store) -> dict[str, list[dict]]:

@@ -9,7 +9,12 @@ from .errors import PipelineError
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PACKAGE_ROOT / "models" / "meeting_en"
 DEFAULT_LEXICON = PACKAGE_ROOT / "models" / "lexicon"
-DEFAULT_THEMES = PACKAGE_ROOT / "models" / "themes.toml"
+THEME_PROFILES = PACKAGE_ROOT / "models" / "themes"  # seed profiles NAME.toml, stop words, procedural words
+
+
+def profiles() -> list[str]:
+    """The seed profiles shipped in models/themes."""
+    return sorted(p.stem for p in THEME_PROFILES.glob("*.toml"))
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,10 @@ class Settings:
     seed: int = 13
     themes_min: int = 4
     themes_max: int = 15
+    coherence_tolerance: float = 0.05  # the most themes whose NPMI is this close (relative) to the best count's
+    max_share: float = 0.4  # an agenda item or theme holding more of the statements is too broad: split
+    agenda_similarity: float = 0.5  # items of two meetings alike at least this much (headings, words) merge
+    duplicate_similarity: float = 0.75  # two themes whose statements are this alike (cosine) are one
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -48,3 +57,5 @@ class Settings:
                 raise PipelineError(f"setting {f.name} must not be negative, got {value}")
         if not 0 < self.themes_min <= self.themes_max:
             raise PipelineError("settings: themes_min must be positive and at most themes_max")
+        if not all(0 < x <= 1 for x in (self.max_share, self.agenda_similarity, self.duplicate_similarity)):
+            raise PipelineError("settings: max_share, agenda_similarity and duplicate_similarity must be in (0, 1]")

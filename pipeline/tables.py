@@ -33,6 +33,7 @@ import pandas as pd
 
 from .data import Result
 from .errors import OutputError
+from .sections import statement_sections
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
     "speakers": [("doc_id", "TEXT"), ("speaker_id", "TEXT"), ("name", "TEXT"), ("role", "TEXT"),
                  ("organisation", "TEXT"), ("country", "TEXT"), ("kind", "TEXT")],
     "statements": [("doc_id", "TEXT"), ("statement_id", "TEXT"), ("speaker_id", "TEXT"), ("page", "INTEGER"),
-                   ("start", "INTEGER"), ("end", "INTEGER"), ("text", "TEXT"), ("theme_id", "TEXT")],
+                   ("start", "INTEGER"), ("end", "INTEGER"), ("text", "TEXT"), ("theme_id", "TEXT"),
+                   ("section", "TEXT")],
     "countries": [("doc_id", "TEXT"), ("country", "TEXT"), ("name", "TEXT"), ("relation", "TEXT"),
                   ("mentions", "INTEGER")],
     "programmes": [("doc_id", "TEXT"), ("programme_id", "TEXT"), ("name", "TEXT"), ("acronym", "TEXT"),
@@ -68,7 +70,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
                     ("reviewed_at", "TEXT")],
     "themes": [("theme_id", "TEXT"), ("label", "TEXT"), ("keywords", "TEXT"), ("statements", "INTEGER"),
                ("share", "REAL"), ("speakers", "TEXT"), ("countries", "TEXT"), ("programmes", "TEXT"),
-               ("figures", "INTEGER"), ("representative", "TEXT"), ("seeded", "INTEGER")],
+               ("figures", "INTEGER"), ("representative", "TEXT"), ("seeded", "INTEGER"), ("origin", "TEXT")],
     "statement_themes": [("doc_id", "TEXT"), ("statement_id", "TEXT"), ("theme_id", "TEXT"), ("weight", "REAL")],
 }
 PER_DOCUMENT = ("documents", "texts", "pages", "removed_lines", "speakers", "statements", "countries", "programmes",
@@ -136,8 +138,10 @@ def rows(result: Result, version: str) -> dict[str, list[dict]]:
         return out
     out["speakers"] = [dict(doc_id=doc, speaker_id=s.speaker_id, name=s.name, role=s.role,
                             organisation=s.organisation, country=s.country, kind=s.kind) for s in x.speakers]
+    sections = statement_sections(result.document, x.statements) if result.document is not None else {}
     out["statements"] = [dict(doc_id=doc, statement_id=s.statement_id, speaker_id=s.speaker_id, page=s.page,
-                              start=s.start, end=s.end, text=s.text, theme_id="") for s in x.statements]
+                              start=s.start, end=s.end, text=s.text, theme_id="",
+                              section=sections.get(s.statement_id, "")) for s in x.statements]
     out["countries"] = [dict(doc_id=doc, country=c.country, name=c.name, relation=c.relation, mentions=c.mentions)
                         for c in x.countries]
     out["programmes"] = [dict(doc_id=doc, programme_id=p.programme_id, name=p.name, acronym=p.acronym,

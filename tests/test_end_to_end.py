@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -153,17 +154,69 @@ def test_help_teaches():
         assert exit_.value.code == 0
 
 
-def test_themes_of_the_sample(out):
+def _named_found(capsys, out: Path) -> tuple[int, str]:
+    """How many of the themes the sample's own summary names (gold key `themes`) are among the labels and
+    keywords, as `evaluate --themes` prints it; and the whole printout."""
+    assert main(["evaluate", str(out), "--themes", "--gold", str(CORPUS)]) == 0
+    printed = capsys.readouterr().out
+    return int(re.search(r"(\d+) of 7 named themes", printed).group(1)), printed
+
+
+def test_themes_of_the_sample(out, capsys):
     themes = pd.read_csv(out / "themes.csv", keep_default_na=False)
     assert 4 <= len(themes) <= 15
     assert themes.share.max() <= 0.40
-    text = " ".join((themes.label + " " + themes.keywords).str.lower())
-    for named in ("language", "recognition", "funding", "partnership", "entrepreneur", "women", "evaluation"):
-        assert named in text, named
+    found, printed = _named_found(capsys, out)
+    assert found >= 6, printed
+    assert "seeded themes: none" in printed
+    assert re.search(r"labels said by the meetings: (\d+) of \1 ", printed), printed
     statements = pd.read_csv(out / "statements.csv", keep_default_na=False)
     assert set(themes.theme_id) <= set(statements.theme_id)
+    assert {"Introduction", "Closing session"} <= set(statements.section)  # the agenda items of the summary
     links = pd.read_csv(out / "statement_themes.csv")
     assert links.weight.between(0, 1).all() and set(links.theme_id) <= set(themes.theme_id)
+
+
+def test_themes_of_the_sample_with_the_migration_profile(out, tmp_path, capsys):
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    assert main(["themes", str(copy), "--seed-themes", "migration"]) == 0
+    found, printed = _named_found(capsys, copy)
+    assert found == 7, printed
+    seeded = pd.read_csv(copy / "themes.csv").query("seeded == 1")
+    assert len(seeded) >= 4 and (seeded.origin == "seeded").all()
+    assert main(["report", str(copy)]) == 0
+    assert "seeded" in (copy / "report" / "index.html").read_text(encoding="utf-8")
+
+
+def test_filtered_reports_go_to_their_own_folder_and_link_to_the_audit(out, tmp_path):
+    assert main(["report", str(out)]) == 0
+    full = (out / "report" / "index.html").read_bytes()
+    assert main(["report", str(out), "--country", "Estonia"]) == 0  # by name: EE
+    page = (out / "report-country-Estonia" / "index.html").read_text(encoding="utf-8")
+    assert (out / "report" / "index.html").read_bytes() == full
+    assert "Anne-Ly REIMAA" in page and "Brigitte KLINKERT" not in page
+    assert main(["report", str(out), "--theme", "a", "--out", str(tmp_path / "mine")]) == 0
+    assert (tmp_path / "mine" / "index.html").exists()
+    assert main(["audit", str(out)]) == 0
+    links = re.findall(r"href='(\.\./audit/[^'#]+\.html)#([\w-]+)'", page)
+    assert links
+    for target, anchor in links[:5]:
+        audit_page = (out / "report-country-Estonia" / target).resolve().read_text(encoding="utf-8")
+        assert f"id='{anchor}'" in audit_page or f"id={anchor} " in audit_page
+
+
+def test_themes_over_time_stay_readable_with_fifteen_themes():
+    from pipeline.report import Data, timeline
+
+    themes = pd.DataFrame(dict(theme_id=[f"t{i}" for i in range(15)], label=[f"Theme number {i}" for i in range(15)]))
+    years = range(2010, 2016)
+    docs = pd.DataFrame(dict(doc_id=[f"d{y}" for y in years], date=[f"{y}-05-01" for y in years]))
+    statements = pd.DataFrame(dict(doc_id=[f"d{2010 + i % 6}" for i in range(300)],
+                                   theme_id=[f"t{i % 15}" for i in range(300)]))
+    empty = pd.DataFrame()
+    svg = timeline(Data(docs, statements, empty, themes, empty, empty, empty))
+    assert svg.count('<g id="axes_') == 15  # one small chart per theme, not fifteen lines on one
 
 
 def test_report_names_every_theme(out):
