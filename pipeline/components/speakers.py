@@ -148,7 +148,7 @@ class SpeakerRecogniser(DataComponent):
         self.load_rules(path, {
             "honorifics_any": any_hon,
             "honorific_abbreviations": alternation(h.rstrip(".") for h in hon if is_abbreviation(h)),
-            "chairs": alternation(r["office"] for r in offices),
+            "chairs": alternation([r["office"] for r in offices] + [r["office"].upper() for r in offices]),  # "The CHAIR"
             "presiding_offices": alternation(r["office"] for r in offices if r["presides"] == "1"),
             "offices_after_name": alternation(r["office"] for r in offices if r["after_name"] == "1"),
             "person_titles_spaced": alternation(self.person_titles)})
