@@ -117,6 +117,7 @@ class ProgrammeCue:
     acronym: str = ""
     home: str = ""  # the country (or EU) its name says runs it ("the Spanish ...", "European ...")
     owner: str = ""  # the country a possessive before it refers to ("Slovenia for its ...", "Norway's ...")
+    introduced: bool = False  # named as new ("a new Integration Act"): the speaker's own, not one named before
 
 
 @dataclass(frozen=True)

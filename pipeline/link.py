@@ -374,7 +374,8 @@ def _countries(mentions: list[Mention], speakers: tuple[Speaker, ...]) -> tuple[
 
 def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Programme, ...]:
     """One row per programme: its mentions grouped by name (or acronym); a name without an
-    acronym that two countries' speakers use ("Integration Act") is one programme each."""
+    acronym that two countries' speakers introduce as their own ("a new Integration Act") is one
+    programme each."""
     groups: dict[tuple[str, str], list[tuple[int, Mention, str]]] = defaultdict(list)
     # names that share an acronym are one programme, under the first name seen
     by_acronym: dict[str, str] = {}
@@ -407,6 +408,15 @@ def _programmes(mentions, statement_at, speaker_country, links) -> tuple[Program
         if home and home != (key, country):  # "the Child Guarantee" in Spain's turn is the European one
             groups[home].extend(groups.pop((key, country)))
             groups[home].sort(key=lambda t: t[1].start)
+    for key, country in sorted(groups, key=lambda k: groups[k][0][1].start):
+        # "Mexico welcomed Law No. 1173" after Bolivia presented it: the law named before, unless the speaker
+        # introduces one of their own ("Norway has introduced a new Integration Act") or says whose it is
+        first = min((k for k in groups if k[0] == key), key=lambda k: groups[k][0][1].start)
+        items = groups.get((key, country), [])
+        if first != (key, country) and items and not any(
+                m.evidence.introduced or m.evidence.home or m.evidence.owner for _, m, _ in items):
+            groups[first].extend(groups.pop((key, country)))
+            groups[first].sort(key=lambda t: t[1].start)
     for key, country in list(groups):  # "the Ajira platform" is the "Ajira Digital Programme"
         longer = [k for k in groups if k[1] == country and len(key.split()) == 1 and len(key) >= 4
                   and k[0] != key and key in k[0].split()]

@@ -168,6 +168,25 @@ def test_offices_and_pronouns_refer_to_the_people_introduced_with_them(nlp):
     assert by_text == {"36 per cent": "Ana Vaka", "2 percent": "Tomas Berg", "12 per cent": "Lea Dupont"}
 
 
+def test_a_paragraph_framed_as_a_delegations_view_or_agent_is_its_turn(nlp):
+    x, names = _linked(nlp, "17. Belgium welcomed the plan and its 12 new courts.\n\n"
+                            "18. In the view of Brazil, the pension reaching 91 per cent of older persons was a model.\n\n"
+                            "19. Concern was expressed by Costa Rica about 380,000 children in work.\n\n"
+                            "20. Denmark, speaking also on behalf of Finland, Iceland and Norway, encouraged the "
+                            "ratification of 2 protocols.")
+    by_text = {f.text: names.get(f.speaker_id, "") for f in x.figures}
+    assert by_text == {"12": "Belgium", "91 per cent": "Brazil", "380,000": "Costa Rica", "2": "Denmark"}
+
+
+def test_a_programme_named_again_by_another_delegation_is_the_one_named_before(nlp):
+    x, _ = _linked(nlp, "5. Ms. Ana Ruiz, Minister of Justice of Bolivia, stated that Law No. 1173 had cut pretrial "
+                        "detention.\n\n6. Mexico welcomed Law No. 1173.\n\n"
+                        "7. Mr. Jan Berg (Norway) said that Norway had introduced a new Integration Act.\n\n"
+                        "8. Mr. Piet Smit (Netherlands) said that a new Integration Act had come into force.")
+    rows = sorted((p.name, p.country, p.mentions) for p in x.programmes)
+    assert rows == [("Integration Act", "NL", 1), ("Integration Act", "NO", 1), ("Law No. 1173", "BO", 2)]
+
+
 def test_a_titled_delegate_is_the_person_with_that_title(nlp):
     x, names = _linked(nlp, "3. The Chair, the Minister of Labour of Colombia, Ms. Catalina Herrera Ospina, opened "
                             "the workshop and said that 60% of workers were informal.\n\n"

@@ -160,31 +160,43 @@ NEXT_WORD = re.compile(r"\s*(?:(?P<bracket>\([^()\n]{0,150}\))|(?P<comma>,)|(?P<
 def verb_after(text: str, end: int, limit: int, verbs: frozenset[str], adverbs: frozenset[str]) -> str:
     """The finite verb of which what ends at ``end`` is the subject, or '': the next word, past a
     bracket ('Mr. Tanaka (Japan) noted'), an apposition between commas ('The representative of
-    Norway, speaking on behalf of the Nordic countries, welcomed') and adverbs ('also', 'fully')."""
-    pos, commas = end, 0
+    Norway, speaking on behalf of the Nordic countries, welcomed'), which may hold a list ('Denmark,
+    speaking also on behalf of Finland, Iceland and Norway, encouraged') and adverbs ('also', 'fully')."""
+    verb, pos = _verb_at(text, end, limit, verbs, adverbs)
+    if verb or pos < 0:
+        return verb
+    stop = min([limit, pos + 160] + [i for i in (text.find(ch, pos, limit) for ch in ";.:") if i >= 0])
+    close = text.find(",", pos, stop)
+    while close >= 0:  # the first comma of the apposition that a verb follows
+        verb, _ = _verb_at(text, close + 1, limit, verbs, adverbs)
+        if verb:
+            return verb
+        close = text.find(",", close + 1, stop)
+    return ""
+
+
+def _verb_at(text: str, pos: int, limit: int, verbs: frozenset[str], adverbs: frozenset[str]) -> tuple[str, int]:
+    """The finite verb at ``pos`` past brackets and adverbs; else '' and where a comma opens an
+    apposition (-1 when something else stands there)."""
     while pos < limit:
         m = NEXT_WORD.match(text, pos, limit)
         if m is None:
-            return ""
+            return "", -1
         pos = m.end()
         if m.group("bracket"):
             continue
         if m.group("comma"):
-            close = text.find(",", pos, min(limit, pos + 160))
-            if commas or close < 0 or any(ch in text[pos:close] for ch in ";.:"):
-                return ""
-            commas, pos = 1, close + 1  # an apposition: the verb comes after it
-            continue
+            return "", pos
         word = m.group("word")
         low = word.lower()
         if low in adverbs or low.endswith("ly") and len(low) > 4 and word.islower():
             continue
         if not word.islower() or low not in verbs:
-            return ""
+            return "", -1
         if low.endswith("s") and not low.endswith("ss") and not re.match(r" [a-z]", text[pos:pos + 2]):
-            return ""  # "notes that", "welcomes the": not a plural noun ("WHO headquarters, Geneva")
-        return word
-    return ""
+            return "", -1  # "notes that", "welcomes the": not a plural noun ("WHO headquarters, Geneva")
+        return word, pos
+    return "", -1
 
 
 SENTENCE_END = re.compile(r"\.(\s|$)|\n")

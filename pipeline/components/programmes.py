@@ -135,6 +135,7 @@ class ProgrammeRecogniser(DataComponent):
         words = grammar(path.parent)
         self.connectors = set(words["title_connectors"])
         self.name_openers = set(words["name_openers"])
+        self.indefinite = re.compile(rf"\b(?:{alternation(words['indefinite_articles'])})\s+(?:new\s+)?$", re.I)
         self.sentence_openers = self.name_openers | set(words["sentence_openers"])
         self.prepositions = set(words["title_prepositions"])
         self.determiners = set(words["phrase_openers"])
@@ -775,10 +776,13 @@ class ProgrammeRecogniser(DataComponent):
         """The country that runs a programme, when the text says it: its own name ('the Spanish
         Minimum Income', 'the European Child Guarantee'), an owner before it ('Slovenia's action
         plan'), or the country a possessive refers back to ('Thailand commended Slovenia for its
-        action plan': Slovenia's, not the speaker's)."""
+        action plan': Slovenia's, not the speaker's); and whether it is introduced as new ('a new
+        Integration Act': the speaker's own, though another country's was named before)."""
         own = [c.value for c in countries if m.start <= c.start < m.end]
         home = "EU" if re.match(r"(the\s)?(European|EU)\b", m.value) else own[0] if own else ""
         owner = m.evidence.owner
+        if self.indefinite.search(text, max(0, m.start - 16), m.start):  # "a new Integration Act"
+            m = replace(m, evidence=replace(m.evidence, introduced=True))
         if not home and not owner:
             before = text[max(0, m.start - 12):m.start]
             possessive = self.rules.search("programme.owner", before)

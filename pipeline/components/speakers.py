@@ -117,6 +117,9 @@ class SpeakerRecogniser(DataComponent):
         self.particles = set(words["name_particles"])
         self.addressee = "|".join(words["addressee_pronouns"])
         self.clause_openers = alternation(words["clause_openers"])
+        self.view_opening = re.compile(rf"[\s\d.]*(?:{alternation(words['view_openers'])})\s+(?:the\s+)?", re.I)
+        self.passive_agent = re.compile(  # "Concern was expressed by" (not "was chaired by")
+            rf"\b(?:was|were)\s+(?:also\s+)?(?!(?:{alternation(words['declaring_participles'])})\b)[a-z]+(?:ed|en)\s+by\s+(?:the\s+)?$")
         self.finite = finite_verbs(DEFAULT_LEXICON) | frozenset(words["auxiliaries"])
         self.adverbs = frozenset(words["verb_adverbs"])
         self.body_connectors = set(words["body_connectors"])
@@ -671,6 +674,12 @@ class SpeakerRecogniser(DataComponent):
     def _subject_country(self, text: str, s: int, e: int) -> bool:
         """'The United States said', 'While the US appreciated': a country as the subject."""
         before = text[max(0, s - 30):s]
+        if self.view_opening.fullmatch(text, text.rfind("\n", 0, s) + 1, s) and \
+                re.match(r"(?:\s?\([^()]{1,40}\))?,", text[e:e + 45]):
+            return True  # "18. In the view of Brazil, the pension was a model": the paragraph is Brazil's
+        opening = text[text.rfind("\n", 0, s) + 1:s]
+        if self.passive_agent.search(opening) and not re.search(r"[.;:]\s", opening.lstrip("0123456789. ")):
+            return True  # "23. Concern was expressed by Costa Rica about ...": the turns component decides
         if not re.search(rf"(^|[.;:]\s+|\n|\b({self.clause_openers})\s+)(the\s+)?$", before, re.I) and \
                 not INTRODUCTORY.search(text, max(0, s - 60), s):  # "In its reply, Chile said"
             return False

@@ -69,6 +69,7 @@ class TurnRecogniser(DataComponent):
         self.adverbs = frozenset(words["verb_adverbs"])
         self.perfect = {inside: re.compile(rf"\s+(?:{alternation(words['perfect_auxiliaries'] + extra)})\s+(?:\w+\s+)?\w+ed\b")
                         for inside, extra in ((False, ()), (True, words["reported_auxiliaries"]))}
+        self.view_opening = re.compile(rf"[\s\d.]*(?:{alternation(words['view_openers'])})\s+(?:the\s+)?", re.I)
         self.pronouns = dict(w.split(":") for w in words["subject_pronouns"])
         self.pronoun = re.compile(rf"(?:{alternation(self.pronouns)})\b", re.I)
         self.load_rules(path)
@@ -95,6 +96,7 @@ class TurnRecogniser(DataComponent):
                 clauses.setdefault(s.clause.start, []).append(s)
         for group in clauses.values():
             self._clause_floor(text, group, decide, rejected)
+        self._framed(doc, text, seen, floor, decide)
         self._transcript(floor, seen, rejected)
         self._spoke(text, seen, floor, decide)
         self._pronoun_subjects(doc, seen, floor, decide)
@@ -176,6 +178,27 @@ class TurnRecogniser(DataComponent):
             if self.rules.screen(trace, m.start, m.end, rejected, text, s, only=("turn.no-speech-verb",)):
                 decide(s, "turn.subject-verb", True, f"the subject of '{s.verb.group(0)}'")
                 return
+
+    def _framed(self, doc: Doc, text: str, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
+        """A paragraph's first sentence that frames what follows as someone's view ('18. In the view of Brazil, ...',
+        '38. According to Mexico, ...', '52. For Switzerland, ...') or names them as the agent of its passive ('23.
+        Concern was expressed by Costa Rica about ...') gives them the floor, when no one took it as that sentence's
+        subject (in that clause). The preposition before them does not silence them there."""
+        blocks = block_bounds(doc)
+        for s in seen:
+            m = s.mention
+            if s.clause is None or s.absent or (m.start, m.end) in floor or m.evidence.kind not in ("delegation", "person"):
+                continue
+            first, last = s.clause.start, s.clause.end
+            block = next(((a, b) for a, b in blocks if a <= m.start < b), None)
+            if block is None or re.search(r"[^\W\d_]", text[block[0]:first]) or \
+                    any(first <= k[0] < last and f.opens_turn for k, f in floor.items()):
+                continue
+            frame = self.view_opening.match(text, first, m.start)
+            if frame is not None and frame.end() == m.start and re.match(r"(?:\s?\([^()]{1,40}\))?,", text[m.end:m.end + 45]):
+                decide(s, "turn.view-of", True, f"the paragraph opens with '{frame.group(0).strip()}' it")
+            elif self.rules.search("turn.passive-agent", text, first, m.start) is not None:
+                decide(s, "turn.passive-agent", True, "the agent of the passive that opens the paragraph")
 
     @staticmethod
     def _addresses(m: Mention) -> bool:
