@@ -153,6 +153,7 @@ class SpeakerCue:
     follows_head: bool = False  # delegation: "The representatives of Cuba and Peru": Peru follows Cuba
     label: bool = False  # a transcript's turn label ("Senator DRUMMOND:")
     leads: bool = False  # person: heads a delegation ("headed by X"); role-ref: refers to whoever does
+    national: bool = False  # person: holds an office only a State gives ("Deputy Minister of Justice")
 
 
 Evidence = CountryCue | FigureCue | ProgrammeCue | SpeakerCue

@@ -39,6 +39,7 @@ class _Entity:
     spoke: bool = False
     presides: bool = False  # an office that chairs the meeting, or a person who holds one
     leads: bool = False  # a person who heads a delegation
+    national: bool = False  # a person holding an office only a State gives
     gender: str = ""  # from an honorific: "m", "f" or unknown
     titles: set[str] = field(default_factory=set)  # honorifics that are titles: "Commissioner", "Minister"
     positions: list[int] = field(default_factory=list)
@@ -52,6 +53,7 @@ class _Entity:
         self.gender = self.gender or cue.gender
         self.presides = self.presides or cue.presides and self.kind == "person"
         self.leads = self.leads or cue.leads
+        self.national = self.national or cue.national
         if cue.honorific:
             self.titles.add(cue.honorific.lower())
         if cue.country and (not self.country or cue.introduced):
@@ -223,6 +225,10 @@ def _speakers(mentions: list[Mention], floor: dict[tuple[int, int], Floor],
             continue
         e.spoke = e.spoke or spoke
         resolved[i] = e
+    leaders = {e.country for e in reg.entities if e.kind == "person" and e.leads and e.country}
+    for e in reg.entities:  # "The Deputy Minister of Justice, Ms X," where one delegation's head was named: its member
+        if len(leaders) == 1 and e.kind == "person" and not e.country and e.national:
+            e.country = next(iter(leaders))
     for e in reg.entities:  # "HOUSE OF LORDS", "UNHCR" in the heading: whom members with no country speak for
         if host and e.kind == "person" and not e.country:
             e.country = host

@@ -509,7 +509,8 @@ class SpeakerRecogniser(DataComponent):
         for label, value in (("role", role), ("organisation", org), ("country", country)):
             if value and f"{label} {value}" not in " ".join(trace.notes):
                 trace.note(f"{label} {value!r}" if label != "country" else f"country {value}")
-        cue.update(role=role, organisation=org, country=country, introduced=introduced)
+        national = bool(role) and role.split(",")[0].strip().lower().split(" of ")[0] in self.person_titles
+        cue.update(role=role, organisation=org, country=country, introduced=introduced, national=national)
         return Draft(p.start, p.end, trace.rule, 0.9 if introduced else 0.75, cue["name"], cue, trace)
 
     @staticmethod
