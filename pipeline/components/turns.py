@@ -70,6 +70,7 @@ class TurnRecogniser(DataComponent):
         self.perfect = {inside: re.compile(rf"\s+(?:{alternation(words['perfect_auxiliaries'] + extra)})\s+(?:\w+\s+)?\w+ed\b")
                         for inside, extra in ((False, ()), (True, words["reported_auxiliaries"]))}
         self.view_opening = re.compile(rf"[\s\d.]*(?:{alternation(words['view_openers'])})\s+(?:the\s+)?", re.I)
+        self.own_group = frozenset(words["own_group"])
         self.pronouns = dict(w.split(":") for w in words["subject_pronouns"])
         self.pronoun = re.compile(rf"(?:{alternation(self.pronouns)})\b", re.I)
         self.load_rules(path)
@@ -170,7 +171,7 @@ class TurnRecogniser(DataComponent):
             if not self.rules.screen(trace, m.start, m.end, rejected, text, s,
                                      only=("turn.participant-list", "turn.not-a-candidate", "turn.host-body",
                                            "turn.governed", "turn.present-only", "turn.subordinate",
-                                           "turn.perfect-tense", "turn.other-verb")):
+                                           "turn.perfect-tense", "turn.other-verb", "turn.own-group")):
                 continue
             if s.verb is None and s.opens and self._addresses(m):
                 decide(s, "turn.introduction", True, "introduced at the opening of its sentence")
@@ -350,6 +351,15 @@ class TurnRecogniser(DataComponent):
         own = verb_after(text, s.mention.end, s.verb.start(), self.finite, self.adverbs)
         if own and own.lower() not in self.auxiliaries and not self.verbs.fullmatch(own):
             return f"its own verb is '{own}', no speech verb; '{s.verb.group(0)}' belongs to another clause"
+        return None
+
+    @veto("turn.own-group")
+    def _own_group(self, text: str, s: Seen) -> str | None:
+        """'Mr. X (Iraq), speaking on behalf of the Group of 77, said ... The Group welcomed the Commitment': inside a
+        turn, 'the Group' is the group its speaker speaks for, and the turn goes on."""
+        m = s.mention
+        if m.evidence.kind == "collective" and not s.opens_block and " ".join(m.text.lower().split()) in self.own_group:
+            return "inside a turn, the group its speaker speaks for"
         return None
 
     @veto("turn.no-speech-verb")
