@@ -187,6 +187,12 @@ def test_a_programme_named_again_by_another_delegation_is_the_one_named_before(n
     assert rows == [("Integration Act", "NL", 1), ("Integration Act", "NO", 1), ("Law No. 1173", "BO", 2)]
 
 
+def test_the_bracket_after_a_name_says_whose_delegate_not_the_group_it_speaks_for(nlp):
+    x, _ = _linked(nlp, "9. Ms. Anna Berg (Observer for the European Union), speaking also on behalf of the candidate "
+                        "countries Albania, Montenegro and Ukraine, said that 12 per cent was enough.")
+    assert {(s.name, s.country) for s in x.speakers} == {("Anna Berg", "EU")}
+
+
 def test_a_titled_delegate_is_the_person_with_that_title(nlp):
     x, names = _linked(nlp, "3. The Chair, the Minister of Labour of Colombia, Ms. Catalina Herrera Ospina, opened "
                             "the workshop and said that 60% of workers were informal.\n\n"

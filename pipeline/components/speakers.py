@@ -547,9 +547,15 @@ class SpeakerRecogniser(DataComponent):
         return limit
 
     def _affiliation(self, text: str, start: int, stop: int, countries, orgs) -> tuple[str, str]:
-        """The country and organisation named in an apposition: a parenthesised country
-        first, then the last country named, then an EU body ('EU') or an international
-        organisation (its acronym)."""
+        """The country and organisation named in an apposition: those of a bracket right after the
+        name ('Ms X (Observer for the European Union), speaking also on behalf of ... Ukraine': the EU),
+        else a parenthesised country first, then the last country named, then an EU body ('EU') or
+        an international organisation (its acronym)."""
+        bracket = re.match(r"\s?\((?:[^()]|\([^()]*\))*\)", text[start:stop])
+        if bracket and bracket.end() < stop - start:
+            country, org = self._affiliation(text, start, start + bracket.end(), countries, orgs)
+            if country:
+                return country, org
         inside = [c for c in countries if start <= c.start and c.end <= stop]
         paren = [c for c in inside if text[c.start - 1:c.start] == "(" and text[c.end:c.end + 1] == ")"
                  or c.rule == "country.group-code"]
