@@ -55,6 +55,13 @@ def test_line_end_hyphenation_joined_real_hyphens_kept(make_pdf):
     assert "recog-" not in doc.text
 
 
+def test_a_name_broken_at_the_line_end_is_joined(make_pdf):
+    lines = ["The statement of Mr. Tom Black-", "man (Canada) was noted. Non-", "governmental groups spoke."]
+    doc = extract(make_pdf([lines]))
+    assert "Mr. Tom Blackman (Canada)" in doc.text
+    assert "Non-governmental" in doc.text  # a sentence's first word may be a prefix
+
+
 def test_paragraphs_and_numbered_headings_rebuilt(make_pdf):
     lines = ["1. Introduction", "", "The Chair opened the meeting and", "welcomed the delegations.", "",
              "The representative of Peru said that", "the plan was ready."]

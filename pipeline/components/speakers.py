@@ -243,14 +243,14 @@ class SpeakerRecogniser(DataComponent):
                 surname = d.cue["surname"]
                 for part in {surname, *re.split(r"[\s-]+", surname)}:
                     if len(part) >= 3 and part[:1].isupper() and part.lower() not in self.particles:
-                        known.setdefault(part, d)
+                        known.setdefault(part.lower(), d)  # "Estrada" after "Raul ESTRADA-OYUELA"
         if not known:
             return []
         out: list[Draft] = []
         taken = [(d.start, d.end) for d in drafts]
         for m in self.rules.finditer("speaker.known-surname", text):
             word = m.group("surname")
-            person = known.get(word) or known.get(word.title())
+            person = known.get(word.lower())
             s, e = m.start("surname"), m.end("surname")
             if person is None or any(a < e and s < b for a, b in taken):
                 continue
