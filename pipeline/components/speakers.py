@@ -681,9 +681,12 @@ class SpeakerRecogniser(DataComponent):
     def _subject_country(self, text: str, s: int, e: int) -> bool:
         """'The United States said', 'While the US appreciated': a country as the subject."""
         before = text[max(0, s - 30):s]
-        if self.view_opening.fullmatch(text, text.rfind("\n", 0, s) + 1, s) and \
-                re.match(r"(?:\s?\([^()]{1,40}\))?,", text[e:e + 45]):
-            return True  # "18. In the view of Brazil, the pension was a model": the paragraph is Brazil's
+        frame = re.match(r"(?:\s?\([^()]{1,40}\))?,\s*(?P<next>[\w.]*)", text[e:e + 60])
+        if self.view_opening.fullmatch(text, text.rfind("\n", 0, s) + 1, s) and frame and \
+                frame.group("next").rstrip(".").lower() not in self.honorifics:
+            # "18. In the view of Brazil, the pension was a model": the paragraph is Brazil's;
+            # but in "For Spain, Ms X, Minister, said" the person who follows speaks
+            return True
         opening = text[text.rfind("\n", 0, s) + 1:s]
         if self.passive_agent.search(opening) and not re.search(r"[.;:]\s", opening.lstrip("0123456789. ")):
             return True  # "23. Concern was expressed by Costa Rica about ...": the turns component decides
