@@ -200,14 +200,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--errors", type=int, default=15, help="misses and false alarms to list per type")
 
     bench = sub.add_parser("benchmark", help="pages per second and seconds per stage",
-                           description="Time extraction and recognition on a folder of PDFs, next to pdfplumber's "
-                                       "extract_text followed by spaCy's small English pipeline (en_core_web_sm "
-                                       "when installed, else the same architecture untrained: the cost is the same). "
-                                       "With --jobs, also time whole runs with that many workers and report peak "
-                                       "memory.")
+                           description="Time the pipeline on a folder of PDFs as `run --jobs 1` does it (model load, "
+                                       "extract, recognise, link, tables, themes), next to pdfplumber's extract_text "
+                                       "followed by spaCy's small English pipeline (en_core_web_sm when installed, "
+                                       "else the same architecture untrained: the cost is the same). With --profile, "
+                                       "also print the functions where the time goes (cProfile). With --jobs, also "
+                                       "time whole runs with that many workers and report peak memory.",
+                           epilog="example:\n  python -m pipeline benchmark ../shared/wto --profile --jobs 1",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     bench.add_argument("folder", type=Path, nargs="?", default=Path("corpus"))
     bench.add_argument("--jobs", type=int, nargs="*", default=[], help="also time `run` with these worker counts")
-    bench.add_argument("--repeat", type=int, default=1)
+    bench.add_argument("--repeat", type=int, default=1, help="time each pass this many times and keep the best")
+    bench.add_argument("--profile", type=int, nargs="?", const=25, default=0, metavar="N",
+                       help="profile the pipeline pass and print its N most expensive functions (default 25)")
 
     themes = sub.add_parser("themes", help="recompute the themes of an output folder")
     themes.add_argument("outdir", type=Path)
@@ -444,7 +449,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from .benchmark import benchmark
 
-    for line in benchmark(args.folder, jobs=args.jobs, repeat=args.repeat):
+    if not args.folder.exists():
+        print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
+        return 2
+    for line in benchmark(args.folder, jobs=args.jobs, repeat=args.repeat, profile=args.profile):
         print(line, flush=True)
     return 0
 
