@@ -138,22 +138,24 @@ def benchmark(folder: Path, jobs: list[int] | None = None, repeat: int = 1, prof
         yield f"            + {base_name}"
         yield f"            spaCy small English       {best['small']:8.2f} s"
         yield f"            total                     {baseline:8.2f} s  {pages / baseline:7.1f} pages/s"
-        yield "  pipeline  (as run --jobs 1, in one process)"
+        yield f"  pipeline  (extractor {settings.extractor}; as run --jobs 1 does it, in one process)"
         for stage in STAGES:
             share = best[stage] / ours if ours else 0.0
             rate = f"  {pages / best[stage]:7.1f} pages/s" if stage in ("extract", "recognise") else ""
             yield f"            {stage:<25} {best[stage]:8.2f} s {share:5.0%}{rate}"
         yield f"            end to end                {ours:8.2f} s  {pages / ours:7.1f} pages/s"
-        yield f"  ratio     pipeline / baseline       {ours / baseline:8.2f}  ({baseline / ours:.1f}x the baseline's speed)"
+        yield (f"  ratio     pipeline / baseline       {ours / baseline:8.2f}  "
+               f"({baseline / ours:.1f}x the baseline's speed)")
         if profile:
             yield from _profiled(pdfs, settings, out / "profiled", profile)
         first = 0.0
         for n in jobs or []:
-            elapsed, printed = _timed_run(folder, out / "run", ["--jobs", str(n), "--force"])
+            elapsed, printed = _timed_run(folder, out / "run", ["--jobs", str(n), "--force",
+                                                                "--extractor", settings.extractor])
             first = first or elapsed
             yield f"  run --jobs {n}: {elapsed:6.1f} s wall clock, {pages / elapsed:5.1f} pages/s; {_peak(printed)}"
         if jobs:
-            again, printed = _timed_run(folder, out / "run", [])
+            again, printed = _timed_run(folder, out / "run", ["--extractor", settings.extractor])
             yield (f"  run again with nothing changed: {again:.1f} s ({again / first:.2f} of the first run); "
                    f"{printed.splitlines()[0] if printed else ''}")
     finally:
