@@ -38,6 +38,8 @@ from typing import Iterator
 
 import numpy as np
 import pdfplumber
+import pypdfium2
+import pypdfium2.raw as pdfium_c
 from pdfminer.ascii85 import ascii85decode, asciihexdecode
 from pdfminer.cmapdb import IdentityUnicodeMap, UnicodeMap
 from pdfminer.layout import LTChar, LTContainer
@@ -293,9 +295,7 @@ def _plumber_glyphs(layout: LTContainer, height: float, mb_x0: float, mb_top: fl
 def _prototype(function, restype, *argtypes):
     """A PDFium function called with plain integers for handles and pointers: pypdfium2's own
     bindings check each argument's type, which costs more than PDFium's work per glyph."""
-    import pypdfium2.raw as raw
-
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(raw, function), ctypes.c_void_p).value)
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(pdfium_c, function), ctypes.c_void_p).value)
 
 
 class _Unplaced(Exception):
@@ -306,10 +306,7 @@ class _Api:
     """The PDFium functions the reader calls, bound once."""
 
     def __init__(self) -> None:
-        import pypdfium2.raw as raw
-
         ptr, num, dbl = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
-        self.raw = raw
         self.loose_box = _prototype("FPDFText_GetLooseCharBox", num, ptr, num, ptr)
         self.text_object = _prototype("FPDFText_GetTextObject", ptr, ptr, num)
         self.font_size = _prototype("FPDFText_GetFontSize", dbl, ptr, num)
@@ -325,7 +322,7 @@ class _Api:
         self.glyph_width = _prototype("FPDFFont_GetGlyphWidth", num, ptr, ctypes.c_uint32, ctypes.c_float, ptr)
 
 
-_API: _Api | None = None
+_API = _Api()  # bound when the module loads, before run forks its workers
 # BMP code points Python calls whitespace, and those of right-to-left scripts (Hebrew, Arabic, Syriac...)
 _SPACE = np.array([chr(c).isspace() for c in range(0x10000)])
 _RTL = np.zeros(0x10000, dtype=bool)
@@ -343,18 +340,14 @@ class _PdfiumReader:
         self.fonts: dict[str, list[PDFFont]] = {}
         self.font_ids: set[int] = set()
         self.readings: dict[str, list[_Font]] = {}
+        self.read_fonts: dict[int, _Font] = {}  # by pdfminer's font (cached by pdfminer for the document)
 
     @classmethod
     def open(cls, source: str, data: bytes, password: str | None, plumber, n_pages: int) -> _PdfiumReader | None:
         """The document in PDFium, or None (read by pdfplumber) if PDFium sees other pages."""
-        global _API
-        import pypdfium2
-
-        if _API is None:
-            _API = _Api()
         try:
             document = pypdfium2.PdfDocument(data, password=password)
-        except pypdfium2.PdfiumError as e:
+        except Exception as e:  # pdfminer opened it: pdfplumber reads it
             log.debug("%s: PDFium cannot open it (%s); read by pdfplumber", source, e)
             return None
         if len(document) != n_pages:
@@ -393,8 +386,13 @@ class _PdfiumReader:
             fonts = self.fonts.get(name) or []
             if any(f.is_vertical() or isinstance(f, PDFType3Font) for f in fonts):
                 fonts = []
-            readings = self.readings[name] = [_Font(f) for f in fonts]
+            readings = self.readings[name] = [self._reading(f) for f in fonts]
         return readings
+
+    def _reading(self, font: PDFFont) -> _Font:
+        if id(font) not in self.read_fonts:
+            self.read_fonts[id(font)] = _Font(font)
+        return self.read_fonts[id(font)]
 
     def _scan(self, resources, depth: int) -> None:
         """Every font of a resource dictionary and of the forms it draws, built as pdfminer builds it."""
@@ -422,6 +420,32 @@ class _PdfiumReader:
                     self._scan(xobject["Resources"], depth + 1)
 
 
+class _Table:
+    """Numbers by code point, NaN (or a default) where there is none: few entries, looked up at once."""
+
+    def __init__(self, items: dict[int, float] | None = None, default: float = np.nan) -> None:
+        self.items = dict(items or {})
+        self.default = default
+        self._keys: np.ndarray | None = None
+        self._values = np.zeros(0)
+
+    def __setitem__(self, code: int, value: float) -> None:
+        self.items[code] = value
+        self._keys = None
+
+    def __getitem__(self, codes) -> np.ndarray:
+        if self._keys is None:
+            self._keys = np.array(sorted(self.items), dtype=np.int64)
+            self._values = np.array([self.items[k] for k in self._keys.tolist()], dtype=float)
+        codes = np.asarray(codes, dtype=np.int64)
+        out = np.full(codes.shape, self.default)
+        if len(self._keys):
+            at = np.searchsorted(self._keys, codes).clip(max=len(self._keys) - 1)
+            hit = self._keys[at] == codes
+            out[hit] = self._values[at[hit]]
+        return out
+
+
 class _Font:
     """pdfminer's reading of a font, for the PDFium reader: its weight, its descent, and the
     advance of each character it maps (what pdfminer draws a glyph's box over)."""
@@ -430,9 +454,9 @@ class _Font:
         name = font.fontname if isinstance(font.fontname, str) else str(font.fontname)
         self.bold = bool(BOLD.search(name))
         self.descent = font.get_descent()
-        self.advance = np.full(0x10000, np.nan)  # by BMP code point, in units of the font size
         self.longer: dict[str, float] = {}  # characters a glyph maps to several of ("ffi")
-        self.pdfium_advance = np.full(0x10000, np.nan)  # PDFium's, asked for as characters come
+        self.clashes: dict[int, list[float]] = {}  # a character two codes read as -> their widths
+        self.pdfium_advance = _Table()  # PDFium's, asked for as characters come
         unicode_map = getattr(font, "unicode_map", None)
         # characters PDFium reads from codes pdfminer cannot: WinAnsi's unused codes are bullets,
         # its 0xAD a soft hyphen; a glyph that reads so may be one pdfminer counts as "(cid:N)"
@@ -442,42 +466,30 @@ class _Font:
             self.ambiguous = np.array(([0x2022] if unread - {0xAD} else []) + ([0xAD] if 0xAD in unread else []),
                                       dtype=np.uint32)
         if isinstance(unicode_map, IdentityUnicodeMap):  # Unicode is the CID
-            self.advance[:] = font.char_width(-1)
-            for cid in getattr(font, "widths", {}):
-                if isinstance(cid, int) and 0 <= cid < 0x10000:
-                    self.advance[cid] = font.char_width(cid)
+            self.advance = _Table({cid: font.char_width(cid) for cid in getattr(font, "widths", {})
+                                   if isinstance(cid, int) and 0 <= cid < 0x10000}, default=font.char_width(-1))
             return
         cids = set(range(256)) if isinstance(font, PDFSimpleFont) else set()
         if isinstance(unicode_map, UnicodeMap):
             cids.update(unicode_map.cid2unichr)
-        clashes: set[str] = set()
+        widths: dict[str, list[float]] = {}
         for cid in sorted(cids):
             try:
                 text = font.to_unichr(cid).translate(LIGATURES)
             except Exception:  # no Unicode for this code: pdfminer reads it as "(cid:N)"
                 continue
-            width = font.char_width(cid)
+            widths.setdefault(text, []).append(font.char_width(cid))
+        single: dict[int, float] = {}
+        for text, found in widths.items():
+            # two codes, one character, two widths: which one PDFium drew is told by its width
+            width = found[0] if len(set(found)) == 1 else np.nan
             if len(text) == 1 and ord(text) < 0x10000:
-                known = self.advance[ord(text)]
-                if known != known:
-                    self.advance[ord(text)] = width
-                elif known != width:
-                    clashes.add(text)  # two codes, one character, two widths: which one PDFium drew is unknown
-            elif self.longer.setdefault(text, width) != width:
-                clashes.add(text)
-        self.clashes: dict[int, list[float]] = {}  # code point -> the widths of the codes that read as it
-        for cid in sorted(cids) if clashes else ():
-            try:
-                text = font.to_unichr(cid).translate(LIGATURES)
-            except Exception:
-                continue
-            if text in clashes and len(text) == 1 and ord(text) < 0x10000:
-                self.clashes.setdefault(ord(text), []).append(font.char_width(cid))
-        for text in clashes:
-            if len(text) == 1 and ord(text) < 0x10000:
-                self.advance[ord(text)] = np.nan
+                single[ord(text)] = width
+                if width != width:
+                    self.clashes[ord(text)] = found
             else:
-                self.longer[text] = np.nan
+                self.longer[text] = width
+        self.advance = _Table(single)  # by code point, in units of the font size
 
     def resolve(self, codes: np.ndarray, advance: np.ndarray, theirs: np.ndarray) -> None:
         """Advances of characters two codes read as: the width PDFium drew the glyph with (to its
