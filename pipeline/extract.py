@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import Block, Document, Line, Page
-from .errors import (BadInputError, CorruptPDFError, EmptyFileError, NoTextLayerError, NotPDFError,
-                     TooLargeError)
+from .errors import BadInputError, CorruptPDFError, EmptyFileError, NoTextLayerError, NotPDFError, TooLargeError
 from .glyphs import Glyphs, read_pages
 from .lexicon import english_words
 from .settings import Settings
@@ -584,7 +583,8 @@ def _assemble(doc_id: str, source: str, pages: list[Page], segments: list[Segmen
             groups[-1].append(seg)
     body_groups = len(groups)
     for seg in footnotes:
-        if len(groups) == body_groups or seg.page != groups[-1][-1].page or re.match(r"\s*(\d{1,3}|[*†‡§])\s", seg.text):
+        if len(groups) == body_groups or seg.page != groups[-1][-1].page \
+                or re.match(r"\s*(\d{1,3}|[*†‡§])\s", seg.text):
             groups.append([seg])
         else:
             groups[-1].append(seg)

@@ -20,7 +20,7 @@ from pipeline.data import Block, Document
 from pipeline.link import link
 from pipeline.recognise import recognise
 from pipeline.run import process
-from pipeline.settings import Settings
+from pipeline.settings import EXTRACTORS, Settings
 
 from . import pdfs
 from .conftest import CORPUS
@@ -36,10 +36,11 @@ def bad_folder(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def bad_run(bad_folder: Path, tmp_path_factory) -> tuple[int, pd.DataFrame, Path]:
+@pytest.fixture(scope="module", params=EXTRACTORS)
+def bad_run(request, bad_folder: Path, tmp_path_factory) -> tuple[int, pd.DataFrame, Path]:
+    """A run over the bad files with each extractor: both refuse them alike."""
     out = tmp_path_factory.mktemp("out")
-    code = main(["run", str(bad_folder), "--out", str(out), "--jobs", "2", "--quiet"])
+    code = main(["run", str(bad_folder), "--out", str(out), "--jobs", "2", "--quiet", "--extractor", request.param])
     return code, pd.read_csv(out / "documents.csv", keep_default_na=False).set_index(
         pd.read_csv(out / "documents.csv").source.map(lambda s: Path(s).name)), out
 
