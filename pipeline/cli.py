@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--jobs", type=int, nargs="*", default=[], help="also time `run` with these worker counts")
     bench.add_argument("--repeat", type=int, default=1, help="time each pass this many times and keep the best")
     bench.add_argument("--profile", type=int, nargs="?", const=25, default=0, metavar="N",
-                       help="profile the pipeline pass and print its N most expensive functions (default 25)")
+                       help="profile the pipeline pass over the first PDFs up to 200 pages and print its N most "
+                            "expensive functions (default 25)")
     bench.add_argument("--extractor", choices=EXTRACTORS, default=EXTRACTORS[0],
                        help="where characters come from (default: pdfium; pdfplumber is the reference)")
 
