@@ -6,6 +6,7 @@
     review     the review app: verdicts on mentions from the browser (and its benchmark)
     evaluate   score the tables against gold annotations and speaker labels
     benchmark  time the stages against pdfplumber + spaCy's small English pipeline
+    parity     check that the fast extractor (pdfium) reads PDFs as pdfplumber does
     themes     group the statements of an output folder into themes, or score them
     rules      list the named patterns of models/ and check their examples
     train      train the programme scorer on the annotated documents of corpus/
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .data import Label
 from .errors import PipelineError
-from .settings import DEFAULT_MODEL, PACKAGE_ROOT, Settings, profiles
+from .settings import DEFAULT_MODEL, EXTRACTORS, PACKAGE_ROOT, Settings, profiles
 
 if TYPE_CHECKING:
     from .run import Summary
@@ -41,7 +42,7 @@ EPILOG = """examples:
 
 def _settings(args: argparse.Namespace) -> Settings:
     kwargs = {}
-    for name in ("timeout_s", "memory_mb", "max_pages", "max_file_mb"):
+    for name in ("timeout_s", "memory_mb", "max_pages", "max_file_mb", "extractor"):
         value = getattr(args, name, None)
         if value is not None:
             kwargs[name] = value
@@ -118,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-file-mb", type=int, help="refuse PDFs larger than this (default 500)")
     _add_theme_options(run)
     run.add_argument("--model", help=f"spaCy pipeline folder (default: {DEFAULT_MODEL})")
+    run.add_argument("--extractor", choices=EXTRACTORS,
+                     help="where characters and their boxes come from: pdfium (default, fast) or pdfplumber "
+                          "(the reference, about 5 times slower; the same text and boxes)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     report = sub.add_parser("report", help="write the theme report of an output folder",
@@ -223,14 +227,33 @@ def build_parser() -> argparse.ArgumentParser:
                                "themes the gold files name are among the labels and keywords")
 
     bench = sub.add_parser("benchmark", help="pages per second and seconds per stage",
-                           description="Time extraction and recognition on a folder of PDFs, next to pdfplumber's "
-                                       "extract_text followed by spaCy's small English pipeline (en_core_web_sm "
-                                       "when installed, else the same architecture untrained: the cost is the same). "
-                                       "With --jobs, also time whole runs with that many workers and report peak "
-                                       "memory.")
+                           description="Time the pipeline on a folder of PDFs as `run --jobs 1` does it (model load, "
+                                       "extract, recognise, link, tables, themes), next to pdfplumber's extract_text "
+                                       "followed by spaCy's small English pipeline (en_core_web_sm when installed, "
+                                       "else the same architecture untrained: the cost is the same). With --profile, "
+                                       "also print the functions where the time goes (cProfile). With --jobs, also "
+                                       "time whole runs with that many workers and report peak memory.",
+                           epilog="example:\n  python -m pipeline benchmark ../shared/wto --profile --jobs 1",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     bench.add_argument("folder", type=Path, nargs="?", default=Path("corpus"))
     bench.add_argument("--jobs", type=int, nargs="*", default=[], help="also time `run` with these worker counts")
-    bench.add_argument("--repeat", type=int, default=1)
+    bench.add_argument("--repeat", type=int, default=1, help="time each pass this many times and keep the best")
+    bench.add_argument("--profile", type=int, nargs="?", const=25, default=0, metavar="N",
+                       help="profile the pipeline pass over the first PDFs up to 200 pages and print its N most "
+                            "expensive functions (default 25)")
+    bench.add_argument("--extractor", choices=EXTRACTORS, default=EXTRACTORS[0],
+                       help="where characters come from (default: pdfium; pdfplumber is the reference)")
+
+    parity = sub.add_parser("parity", help="check that the fast extractor reads PDFs as pdfplumber does",
+                            description="Read every PDF under FOLDER with both extractors, pdfium (the default, "
+                                        "fast) and pdfplumber (the reference), and compare the status, the text, "
+                                        "the blocks, the pages and the characters' boxes. Prints the PDFs that "
+                                        "differ and the largest box difference; the exit status is 1 if any differ.",
+                            epilog="example:\n  python -m pipeline parity ../shared/wto",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parity.add_argument("folder", type=Path, help="folder of PDFs (searched recursively), or one PDF")
+    parity.add_argument("--tolerance", type=float, default=None, metavar="PT",
+                        help="largest difference of a box edge, in points, that counts as the same (default 0.01)")
 
     themes = sub.add_parser("themes", help="regroup the statements of an output folder into themes, or score them",
                             formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -509,9 +532,38 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from .benchmark import benchmark
 
-    for line in benchmark(args.folder, jobs=args.jobs, repeat=args.repeat):
+    if not args.folder.exists():
+        print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
+        return 2
+    for line in benchmark(args.folder, jobs=args.jobs, repeat=args.repeat, profile=args.profile,
+                          settings=Settings(extractor=args.extractor)):
         print(line, flush=True)
     return 0
+
+
+def cmd_parity(args: argparse.Namespace) -> int:
+    from .parity import TOLERANCE_PT, compare_folder
+
+    if not args.folder.exists():
+        print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
+        return 2
+    tolerance = TOLERANCE_PT if args.tolerance is None else args.tolerance
+    documents = pages = failed = 0
+    differ: list[str] = []
+    worst, where = 0.0, ""
+    for c in compare_folder(args.folder, tolerance=tolerance):
+        documents += 1
+        pages += c.pages
+        failed += c.status != "ok"
+        if c.box_difference > worst:
+            worst, where = c.box_difference, Path(c.source).name
+        if not c.same:
+            differ.append(c.source)
+            print(f"DIFFERS {c.source}: " + "; ".join(c.differences), flush=True)
+    print(f"parity: {documents} PDFs, {pages} pages; {documents - len(differ)} read the same by pdfium and "
+          f"pdfplumber ({failed} of them refused the same way), {len(differ)} differ; largest box difference "
+          f"{worst:.4f} pt{f' ({where})' if where else ''}, tolerance {tolerance} pt")
+    return 1 if differ else 0
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
@@ -574,5 +626,6 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "report": cmd_report, "audit": cmd_audit, "review": cmd_review, "evaluate": cmd_evaluate,
-            "benchmark": cmd_benchmark, "themes": cmd_themes, "rules": cmd_rules, "train": cmd_train,
+            "benchmark": cmd_benchmark, "parity": cmd_parity, "themes": cmd_themes, "rules": cmd_rules,
+            "train": cmd_train,
             "build-model": cmd_build_model}

@@ -4,34 +4,28 @@ Reading order (one or two columns), running headers, footers and page numbers re
 kept for audit, line-end hyphenation undone, paragraphs and headings rebuilt, and every
 character of the text mapped to its page and box.
 
-Each page is interpreted once, through pdfplumber's ``page.layout``: walking pdfminer's
-glyph objects directly avoids turning every character into a dict, which is where
-``page.chars`` and ``extract_text`` spend most of their time.
+The glyphs of each page come from ``glyphs.py`` (PDFium by default, pdfplumber as the
+reference) as columns of numbers; lines, words and columns are index arrays into those
+columns. Of a page only its segments are kept (their text and the boxes of its characters),
+so a document's memory is that of its text, not of objects per glyph.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import math
 import re
 import statistics
 import unicodedata
-import zlib
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pdfplumber
-from pdfminer.ascii85 import ascii85decode, asciihexdecode
-from pdfminer.layout import LTChar, LTContainer
-from pdfminer.pdftypes import PDFStream, resolve1
-from pdfminer.psparser import literal_name
 
-from .data import Block, Box, Document, Line, Page
-from .errors import (BadInputError, CorruptPDFError, EmptyFileError, EncryptedPDFError,
-                     NoTextLayerError, NotPDFError, TooLargeError)
+from .data import Block, Document, Line, Page
+from .errors import BadInputError, CorruptPDFError, EmptyFileError, NoTextLayerError, NotPDFError, TooLargeError
+from .glyphs import Glyphs, read_pages
 from .lexicon import english_words
 from .settings import Settings
 
@@ -46,48 +40,54 @@ BULLET = re.compile(r"^\s*([-•–—·▪■◦*]\s|\(?([a-z]|[ivx]{1,4}|\d{1,
 NUMBERED_HEADING = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})*\.|\d{1,2}(\.\d{1,2})+|[IVX]{1,5}\.|\([IVX]{1,5}\))\s+[A-Z]")
 NUMBERED_PARAGRAPH = re.compile(r"^\s*\d{1,3}\.\s+[A-Z]")
 DANGLING = re.compile(r"\b(of|the|for|and|to|a|an|with|by|from|into|on|in|at|or)$")
-BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 WORD = re.compile(r"[^\W\d_]+")
 SUPERSCRIPT = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*†‡")
 
 
-@dataclass
-class Glyph:
-    text: str
+@dataclass(slots=True, eq=False)
+class Segment:
+    """A run of words on one line of one column; the unit of reading order.
+
+    ``text`` is what the layout reads (the glyphs as read, one space between words); ``chars``
+    is the text the document holds (glyphs cleaned) and ``boxes`` the box of each of its characters.
+    """
+
+    page: int
     x0: float
     top: float
     x1: float
     bottom: float
     size: float
     bold: bool
-
-
-@dataclass
-class Segment:
-    """A run of glyphs on one line of one column; the unit of reading order."""
-
-    page: int
-    glyphs: list[Glyph]
-    words: list[list[Glyph]]
+    text: str
+    first_word: str
+    last_word: str
+    chars: str
+    boxes: np.ndarray  # float32, (len(chars), 4)
     column: int = 0  # 0 full width / single column, 1 left, 2 right
     band: int = 0
-    x0: float = field(init=False)
-    x1: float = field(init=False)
-    top: float = field(init=False)
-    bottom: float = field(init=False)
-    size: float = field(init=False)
-    bold: bool = field(init=False)
-    text: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        g = self.glyphs
-        self.x0 = min(c.x0 for c in g)
-        self.x1 = max(c.x1 for c in g)
-        self.top = min(c.top for c in g)
-        self.bottom = max(c.bottom for c in g)
-        self.size = statistics.median(c.size for c in g)
-        self.bold = sum(c.bold for c in g) * 2 > len(g)
-        self.text = " ".join("".join(c.text for c in w) for w in self.words)
+
+@dataclass(slots=True)
+class _Words:
+    """A page's lines, left to right, as one array of glyph indices, and where lines and words start in it."""
+
+    glyphs: np.ndarray
+    line_starts: np.ndarray  # offsets into ``glyphs``; the first is 0
+    word_starts: np.ndarray  # offsets into ``glyphs``; every line start is one
+
+    def ends(self, starts: np.ndarray) -> np.ndarray:
+        return np.append(starts[1:], len(self.glyphs))
+
+
+@dataclass(slots=True)
+class _Columns:
+    """A page's glyphs with what the layout asks of their texts, computed once."""
+
+    g: Glyphs
+    texts: np.ndarray  # object array of the glyph texts, for comparing neighbours at once
+    marks: np.ndarray  # bool: the glyph is a footnote sign (¹, *, †)
+    x_order: np.ndarray  # x0 to the thousandth of a point: glyphs drawn at one place keep the order they were drawn in
 
 
 def sha256(data: bytes) -> str:
@@ -130,38 +130,16 @@ def extract(path: Path, settings: Settings | None = None, password: str | None =
     doc_id = sha256(data)
     pages: list[Page] = []
     segments: list[Segment] = []
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
-    except MemoryError:
-        raise  # over the memory cap: a limit, not damage
-    except Exception as e:  # pdfminer raises many types on damaged files
-        raise _open_error(source, e, password) from e
-    try:
-        try:
-            n_pages = len(pdf.pages)
-        except MemoryError:
-            raise
-        except Exception as e:
-            raise _open_error(source, e, password) from e
-        if n_pages > settings.max_pages:
-            raise TooLargeError(source, f"has {n_pages} pages, over the {settings.max_pages}-page limit; "
-                                        "split it or raise --max-pages")
-        for number, page in enumerate(pdf.pages, start=1):
+    for info, glyphs in read_pages(source, data, password, settings):
+        if glyphs is not None:
             try:
-                info, segs = _read_page(page, number, settings)
+                segments.extend(_layout(glyphs, info.number, info.width, info.height, settings))
             except MemoryError:
-                raise
-            except Exception as e:  # one damaged page must not lose the rest
-                log.warning("%s: page %d unreadable: %s", source, number, e)
-                info, segs = Page(number, 0.0, 0.0, flags=(f"unreadable: {type(e).__name__}",)), []
-            finally:
-                page.close()
-            pages.append(info)
-            segments.extend(segs)
-    except BaseException:
-        _close(pdf, source, quiet=True)  # the error in flight says what is wrong
-        raise
-    _close(pdf, source, quiet=False)
+                raise  # over the memory cap: a limit, not damage
+            except Exception as e:  # one page the layout cannot read must not lose the rest
+                log.warning("%s: page %d unreadable: %s", source, info.number, e)
+                info = Page(info.number, 0.0, 0.0, flags=(f"unreadable: {type(e).__name__}",))
+        pages.append(info)
     if not segments:
         flags = {f for p in pages for f in p.flags}
         if any(f.startswith("content over") for f in flags):
@@ -201,198 +179,91 @@ def from_text(text: str, source: str = "text", keep_lines: bool = False) -> Docu
                     np.ones(len(body), dtype=np.int16), np.zeros((len(body), 4), dtype=np.float32))
 
 
-def _close(pdf, source: str, quiet: bool) -> None:
-    """Close a PDF. pdfplumber parses the page tree again to close it, so on a damaged file
-    closing fails as reading did: that is damage, not a bug to report."""
-    try:
-        pdf.close()
-    except Exception as e:
-        if quiet:
-            log.debug("%s: closing failed too: %s", source, e)
-            return
-        raise CorruptPDFError(source, f"is damaged ({type(e).__name__} while closing it: {str(e)[:120]}); "
-                                      "re-download or re-export the PDF") from e
+def _layout(g: Glyphs, page: int, width: float, height: float, settings: Settings) -> list[Segment]:
+    """A page's glyphs become segments: lines, their words, the gutter between two columns."""
+    cols = _Columns(g, np.array(g.text, dtype=object), np.fromiter(map(SUPERSCRIPT.__contains__, g.text), bool, len(g)),
+                    np.round(g.x0, 3))
+    words = _words(cols, _lines(cols, settings), settings)
+    gutter = _gutter(cols, words, width, height, settings)
+    return _segments(cols, words, page, gutter, settings)
 
 
-def _open_error(source: str, e: Exception, password: str | None) -> BadInputError:
-    name = " ".join([type(e).__name__, str(e)] + [type(a).__name__ for a in e.args])
-    if "Password" in name or "Encrypt" in name or "password" in name:
-        if password:
-            return EncryptedPDFError(source, "is encrypted and the --password given does not open it")
-        return EncryptedPDFError(source, "is encrypted; pass --password if you can open it, "
-                                         "or ask the publisher for an unprotected copy")
-    return CorruptPDFError(source, f"is damaged or truncated ({type(e).__name__}: {str(e)[:120]}); "
-                                   "re-download or re-export the PDF")
-
-
-def _glyphs(layout: LTContainer) -> list[LTChar]:
-    out: list[LTChar] = []
-    stack = [iter(layout)]
-    while stack:
-        for obj in stack[-1]:
-            if isinstance(obj, LTChar):
-                out.append(obj)
-            elif isinstance(obj, LTContainer):
-                stack.append(iter(obj))
-                break
-        else:
-            stack.pop()
-    return out
-
-
-def _content_size(page, limit: int) -> int:
-    """Bytes the page's content streams inflate to, counted up to ``limit`` without inflating
-    more: a compressed stream that expands to gigabytes is caught before pdfminer decodes it."""
-    total = 0
-    contents = page.page_obj.contents
-    for ref in contents if isinstance(contents, list) else [contents]:
-        stream = resolve1(ref)
-        if not isinstance(stream, PDFStream):
-            continue
-        data = stream.rawdata if stream.rawdata is not None else (stream.data or b"")
-        try:
-            if stream.rawdata is not None and stream.decipher:
-                data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
-            for f, _ in stream.get_filters() if stream.rawdata is not None else []:
-                name = literal_name(f)
-                if name in ("ASCII85Decode", "A85"):
-                    data = ascii85decode(data)
-                elif name in ("ASCIIHexDecode", "AHx"):
-                    data = asciihexdecode(data)
-                elif name in ("FlateDecode", "Fl"):
-                    data = zlib.decompressobj().decompress(data, limit + 1 - total)
-                    break
-                else:
-                    break
-        except (zlib.error, ValueError, TypeError):
-            continue  # pdfminer will judge this stream itself
-        total += len(data)
-        if total > limit:
-            break
-    return total
-
-
-def _page_glyphs(layout: LTContainer, height: float, mb_x0: float, mb_top: float) -> tuple[list[Glyph], int, int]:
-    """The upright glyphs of a page in pdfplumber's coordinates, and how many glyphs had no
-    Unicode map ("(cid:12)") or stood sideways."""
-    glyphs: list[Glyph] = []
-    cid = sideways = 0
-    bold_cache: dict[str, bool] = {}
-    for c in _glyphs(layout):
-        text = c.get_text()
-        if text.startswith("(cid:"):
-            cid += 1
-            continue
-        if not c.upright:
-            sideways += 1
-            continue
-        if text.isspace():
-            continue
-        font = c.fontname if isinstance(c.fontname, str) else str(c.fontname)
-        bold = bold_cache.get(font)
-        if bold is None:
-            bold = bold_cache[font] = bool(BOLD.search(font))
-        glyphs.append(Glyph(text, c.x0 + mb_x0, height - c.y1 + mb_top, c.x1 + mb_x0,
-                            height - c.y0 + mb_top, c.size or (c.y1 - c.y0), bold))
-    return glyphs, cid, sideways
-
-
-def _read_page(page, number: int, settings: Settings) -> tuple[Page, list[Segment]]:
-    width, height = float(page.width), float(page.height)
-    limit = settings.max_page_content_mb * 1024 * 1024
-    if _content_size(page, limit) > limit:
-        log.warning("page %d: content over %d MB, skipped", number, settings.max_page_content_mb)
-        return Page(number, width, height, flags=(f"content over {settings.max_page_content_mb} MB: skipped",)), []
-    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
-    flags: list[str] = []
-    rotation = page.rotation
-    if rotation % 180:  # pdfminer lays a quarter-turned page out in its turned size
-        width, height = height, width
-    glyphs, cid, sideways = _page_glyphs(page.layout, height, mb_x0, mb_top)
-    if rotation and sideways > len(glyphs):
-        # a /Rotate page whose text is written upright in the unrotated page: read it so
-        page.page_obj.rotate = 0
-        page.__dict__.pop("_layout", None)
-        width, height = float(page.width), float(page.height)
-        glyphs, cid, sideways = _page_glyphs(page.layout, height, mb_x0, mb_top)
-        flags.append(f"rotated-{rotation}: read unrotated")
-    elif rotation:
-        flags.append(f"rotated-{rotation}")
-    total = len(glyphs) + cid + sideways
-    if total == 0:
-        flags.append("no-text-layer")
-    elif cid > settings.cid_share * total:
-        flags.append("no-unicode-map")
-        glyphs = []
-    if sideways > len(glyphs):
-        flags.append("sideways-text")
-    info = Page(number, width, height, flags=tuple(flags))
-    if not glyphs:
-        return info, []
-    lines = _lines(glyphs, settings)
-    gutter = _gutter(lines, width, height, settings)
-    segments = []
-    for line in lines:
-        segments.extend(_segments(line, number, gutter, settings))
-    return info, segments
-
-
-def _lines(glyphs: list[Glyph], settings: Settings) -> list[list[Glyph]]:
+def _lines(cols: _Columns, settings: Settings) -> list[np.ndarray]:
     """Cluster glyphs into lines by vertical overlap, each sorted left to right."""
-    glyphs.sort(key=lambda g: (g.top, g.x0))
-    lines: list[list[Glyph]] = []
-    top = bottom = -math.inf  # the first glyph of the current line anchors it: no chaining
-    for g in glyphs:
-        if lines and g.top < top + settings.line_overlap * (bottom - top):
-            lines[-1].append(g)
-        else:
-            lines.append([g])
-            top, bottom = g.top, g.bottom
-    lines = _join_scripts(lines, settings)
-    for line in lines:
-        line.sort(key=lambda g: g.x0)
-    return [_drop_markers(line, settings) for line in lines]
+    g = cols.g
+    order = np.lexsort((cols.x_order, g.top))
+    tops = g.top[order]
+    limit = tops + settings.line_overlap * (g.bottom[order] - tops)
+    starts = []
+    i = 0
+    while i < len(order):  # the first glyph of a line anchors it: no chaining
+        starts.append(i)
+        i = max(int(np.searchsorted(tops, limit[i], side="left")), i + 1)
+    lines = _join_scripts(cols, order, np.array(starts), settings)
+    sizes = [len(line) for line in lines]
+    flat = np.concatenate(lines)
+    line_of = np.repeat(np.arange(len(lines)), sizes)
+    flat = flat[np.lexsort((cols.x_order[flat], line_of))]  # ties keep their order
+    bounds = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    # only lines with small or marked glyphs can hold footnote markers
+    body = np.maximum.reduceat(g.size[flat], bounds)
+    candidate = (g.size[flat] <= settings.script_size * body[line_of]) | cols.marks[flat]
+    maybe = np.logical_or.reduceat(candidate, bounds).tolist()
+    lines = np.split(flat, bounds[1:])
+    return [_drop_markers(cols, line, settings) if m else line for line, m in zip(lines, maybe)]
 
 
-def _body_size(line: list[Glyph]) -> float:
-    return max(g.size for g in line)
-
-
-def _join_scripts(lines: list[list[Glyph]], settings: Settings) -> list[list[Glyph]]:
+def _join_scripts(cols: _Columns, order: np.ndarray, starts: np.ndarray, settings: Settings) -> list[np.ndarray]:
     """A "line" of a few short small-print runs that overlaps its neighbour vertically holds
     that line's superscripts (footnote markers) or subscripts: it belongs to the neighbour."""
-    out: list[list[Glyph]] = []
-    for line in lines:
-        prev = out[-1] if out else None
-        if prev is not None and (_scripts_of(line, prev, settings) or _scripts_of(prev, line, settings)):
-            prev.extend(line)
-        else:
-            out.append(line)
-    return out
+    g = cols.g
+    lines = np.split(order, starts[1:])
+    stats = zip(np.maximum.reduceat(g.size[order], starts).tolist(), np.minimum.reduceat(g.top[order], starts).tolist(),
+                np.maximum.reduceat(g.bottom[order], starts).tolist())
+    out: list[list[np.ndarray]] = []
+    kept: list[tuple[float, float, float]] = []  # per line: body size, top, bottom
+    for line, mine in zip(lines, stats):
+        if out:
+            theirs = kept[-1]
+            if _scripts_of(cols, lambda: line, mine, theirs, settings) or \
+                    _scripts_of(cols, lambda: np.concatenate(out[-1]), theirs, mine, settings):
+                out[-1].append(line)
+                kept[-1] = (max(theirs[0], mine[0]), min(theirs[1], mine[1]), max(theirs[2], mine[2]))
+                continue
+        out.append([line])
+        kept.append(mine)
+    return [parts[0] if len(parts) == 1 else np.concatenate(parts) for parts in out]
 
 
-def _scripts_of(small: list[Glyph], big: list[Glyph], settings: Settings) -> bool:
-    size = _body_size(big)
-    if _body_size(small) > settings.script_size * size:
+def _scripts_of(cols: _Columns, small_line, small_stats: tuple[float, float, float],
+                big_stats: tuple[float, float, float], settings: Settings) -> bool:
+    if small_stats[0] > settings.script_size * big_stats[0]:
         return False
-    top, bottom = min(g.top for g in big), max(g.bottom for g in big)
-    if not any(g.top < bottom and g.bottom > top for g in small):
+    g = cols.g
+    small = small_line()
+    top, bottom = big_stats[1], big_stats[2]
+    if not ((g.top[small] < bottom) & (g.bottom[small] > top)).any():
         return False
-    small = sorted(small, key=lambda g: g.x0)
-    return all(len(w) <= settings.script_max_glyphs for w in _words(small, settings))
+    words = _words(cols, [small[np.argsort(cols.x_order[small], kind="stable")]], settings)
+    return bool((np.diff(np.append(words.word_starts, len(words.glyphs))) <= settings.script_max_glyphs).all())
 
 
-def _drop_markers(line: list[Glyph], settings: Settings) -> list[Glyph]:
+def _drop_markers(cols: _Columns, line: np.ndarray, settings: Settings) -> np.ndarray:
     """Footnote markers are raised small print right after a word ("Programme¹", "2023.²"):
     left in, they glue digits to words and make figures. Ordinals ("21st") stay."""
-    size = _body_size(line)
-    small = [g.size <= settings.script_size * size for g in line]
-    marks = [g.text in SUPERSCRIPT for g in line]
-    if not any(small) and not any(marks):
+    g = cols.g
+    sizes = g.size[line]
+    size = sizes.max()
+    small = sizes <= settings.script_size * size
+    marks = cols.marks[line]
+    if not small.any() and not marks.any():
         return line
-    base = statistics.median(g.bottom for g, s in zip(line, small) if not s) if not all(small) else 0.0
-    raised = [m or (s and g.bottom < base - settings.script_rise * size) for g, s, m in zip(line, small, marks)]
-    keep = [True] * len(line)
+    bottoms = g.bottom[line]
+    base = statistics.median(bottoms[~small].tolist()) if not small.all() else 0.0
+    raised = (marks | (small & (bottoms < base - settings.script_rise * size))).tolist()
+    if not any(raised):
+        return line
+    keep = np.ones(len(line), dtype=bool)
     i = 0
     while i < len(line):
         if not raised[i]:
@@ -401,83 +272,154 @@ def _drop_markers(line: list[Glyph], settings: Settings) -> list[Glyph]:
         j = i
         while j < len(line) and raised[j]:
             j += 1
-        run = line[i:j]
-        after_word = i > 0 and run[0].x0 - line[i - 1].x1 < settings.word_gap * size * 2
-        ordinal = i > 0 and line[i - 1].text.isdigit() and all(g.text.isalpha() for g in run)
-        if after_word and not ordinal and len(run) <= settings.script_max_glyphs:
-            keep[i:j] = [False] * (j - i)
-            # the word goes on across the marker's place ("billion¹²." stays "billion.")
-            line[i - 1] = replace(line[i - 1], x1=max(line[i - 1].x1, run[-1].x1))
+        if i > 0:
+            before, run = line[i - 1], line[i:j]
+            after_word = g.x0[run[0]] - g.x1[before] < settings.word_gap * size * 2
+            ordinal = cols.texts[before].isdigit() and all(t.isalpha() for t in cols.texts[run])
+            if after_word and not ordinal and len(run) <= settings.script_max_glyphs:
+                keep[i:j] = False
+                # the word goes on across the marker's place ("billion¹²." stays "billion.")
+                g.x1[before] = max(g.x1[before], g.x1[run[-1]])
         i = j
-    return [g for g, k in zip(line, keep) if k]
+    return line[keep]
 
 
-def _words(line: list[Glyph], settings: Settings) -> list[list[Glyph]]:
-    words: list[list[Glyph]] = []
-    prev: Glyph | None = None
-    for g in line:
-        if prev is not None and g.text == prev.text and abs(g.x0 - prev.x0) < 0.3 * (prev.x1 - prev.x0):
-            continue  # the same glyph printed twice (fake bold)
-        if prev is None or g.x0 - prev.x1 > settings.word_gap * g.size:
-            words.append([g])
-        else:
-            words[-1].append(g)
-        prev = g
-    return words
+def _words(cols: _Columns, lines: list[np.ndarray], settings: Settings) -> _Words:
+    """Lines without doubles, split into words: a gap wider than ``word_gap`` times the next
+    glyph's size separates two words."""
+    g = cols.g
+    sizes = [len(line) for line in lines]
+    flat = np.concatenate(lines)
+    line_of = np.repeat(np.arange(len(lines)), sizes)
+    x0, x1, texts = g.x0[flat], g.x1[flat], cols.texts[flat]
+    same_line = line_of[1:] == line_of[:-1]
+    double = same_line & (texts[1:] == texts[:-1]) & (np.abs(x0[1:] - x0[:-1]) < 0.3 * (x1[:-1] - x0[:-1]))
+    if double.any():  # a glyph printed twice for a fake bold: keep the first
+        return _words(cols, [_without_doubles(cols, line) for line in lines], settings)
+    line_starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    new_word = ~same_line | (x0[1:] - x1[:-1] > settings.word_gap * g.size[flat][1:])
+    return _Words(flat, line_starts, np.concatenate(([0], np.flatnonzero(new_word) + 1)))
 
 
-def _gutter(lines: list[list[Glyph]], width: float, height: float,
+def _without_doubles(cols: _Columns, line: np.ndarray) -> np.ndarray:
+    """A line without the glyphs printed again over the glyph before (fake bold)."""
+    g, texts = cols.g, cols.texts
+    kept: list[int] = []
+    for k in line.tolist():
+        prev = kept[-1] if kept else -1
+        if prev >= 0 and texts[k] == texts[prev] and abs(g.x0[k] - g.x0[prev]) < 0.3 * (g.x1[prev] - g.x0[prev]):
+            continue
+        kept.append(k)
+    return np.array(kept, dtype=line.dtype)
+
+
+def _gutter(cols: _Columns, words: _Words, width: float, height: float,
             settings: Settings) -> tuple[float, float] | None:
     """The white strip between two columns, if this page has two columns."""
-    body = [ln for ln in lines if settings.header_zone * height < ln[0].top < (1 - settings.footer_zone) * height]
-    if len(body) < 4:
+    g = cols.g
+    flat, line_starts = words.glyphs, words.line_starts
+    first_top = g.top[flat[line_starts]]
+    body = (settings.header_zone * height < first_top) & (first_top < (1 - settings.footer_zone) * height)
+    n_body = int(body.sum())
+    if n_body < 4:
         return None
     bins = int(width) + 1
-    cover = np.zeros(bins, dtype=np.int32)
-    for ln in body:
-        marked = np.zeros(bins, dtype=bool)
-        for w in _words(ln, settings):
-            marked[max(int(w[0].x0), 0):min(int(math.ceil(w[-1].x1)) + 1, bins)] = True
-        cover += marked
+    # each body line marks the bins its words cover (as slices marked[start:end] of a list would)
+    word_line = np.searchsorted(line_starts, words.word_starts, side="right") - 1
+    in_body = body[word_line]
+    row = np.cumsum(body)[word_line[in_body]] - 1
+    first = flat[words.word_starts[in_body]]
+    last = flat[words.ends(words.word_starts)[in_body] - 1]
+    start = np.maximum(np.trunc(np.clip(g.x0[first], -1e9, 1e9)).astype(np.int64), 0)
+    end = np.minimum(np.ceil(np.clip(g.x1[last], -1e9, 1e9)).astype(np.int64) + 1, bins)
+    end = np.where(end < 0, np.maximum(end + bins, 0), end)
+    start = np.minimum(start, end)
+    edges = np.zeros((n_body, bins + 1), dtype=np.int32)
+    np.add.at(edges, (row, start), 1)
+    np.add.at(edges, (row, end), -1)
+    cover = (np.cumsum(edges, axis=1)[:, :bins] > 0).sum(axis=0)
     lo, hi = int(width * 0.3), int(width * 0.7)
-    limit = settings.gutter_max_crossing * len(body)
+    limit = settings.gutter_max_crossing * n_body
     best: tuple[int, int] | None = None
-    start = None
+    start_x = None
     for x in range(lo, hi + 1):
         free = x < hi and cover[x] <= limit
-        if free and start is None:
-            start = x
-        elif not free and start is not None:
-            if x - start >= settings.gutter_min_width and (best is None or x - start > best[1] - best[0]):
-                best = (start, x)
-            start = None
+        if free and start_x is None:
+            start_x = x
+        elif not free and start_x is not None:
+            if x - start_x >= settings.gutter_min_width and (best is None or x - start_x > best[1] - best[0]):
+                best = (start_x, x)
+            start_x = None
     if best is None:
         return None
-    left = sum(1 for ln in body if ln[0].x0 < best[0])
-    right = sum(1 for ln in body if ln[-1].x1 > best[1])
-    if min(left, right) < max(2, 0.1 * len(body)):
+    left = int((g.x0[flat[line_starts]][body] < best[0]).sum())
+    right = int((g.x1[flat[words.ends(line_starts) - 1]][body] > best[1]).sum())
+    if min(left, right) < max(2, 0.1 * n_body):
         return None
     return float(best[0]), float(best[1])
 
 
-def _segments(line: list[Glyph], page: int, gutter: tuple[float, float] | None,
+def _segments(cols: _Columns, words: _Words, page: int, gutter: tuple[float, float] | None,
               settings: Settings) -> list[Segment]:
-    """Split a line where it crosses the gutter or leaves a wide gap (a footer's page number)."""
-    words = _words(line, settings)
-    groups: list[list[list[Glyph]]] = [[words[0]]]
-    for prev, w in zip(words, words[1:]):
-        gap_start, gap_end = prev[-1].x1, w[0].x0
-        split = gap_end - gap_start > settings.segment_gap * w[0].size
-        if (gutter and gap_start <= gutter[1] and gap_end >= gutter[0]
-                and gap_end - gap_start >= settings.gutter_min_width):
-            split = True
-        if split:
-            groups.append([w])
-        else:
-            groups[-1].append(w)
+    """Split lines where they cross the gutter or leave a wide gap (a footer's page number), and
+    give each segment its text and the box of each character it puts into the document."""
+    g = cols.g
+    flat, word_starts = words.glyphs, words.word_starts
+    word_ends = words.ends(word_starts)
+    gap_start, gap_end = g.x1[flat[word_ends[:-1] - 1]], g.x0[flat[word_starts[1:]]]
+    split = gap_end - gap_start > settings.segment_gap * g.size[flat[word_starts[1:]]]
+    if gutter:
+        split |= (gap_start <= gutter[1]) & (gap_end >= gutter[0]) & (gap_end - gap_start >= settings.gutter_min_width)
+    split |= np.isin(word_starts[1:], words.line_starts)
+    seg_words = np.concatenate(([0], np.flatnonzero(split) + 1))  # first word of each segment
+    seg_starts = word_starts[seg_words]  # first glyph of each segment, in ``flat``
+    # the text: glyphs as read, a space after every word but a segment's last
+    texts = [g.text[k] for k in flat.tolist()]
+    n = len(flat)
+    space_after = np.zeros(n, dtype=bool)
+    space_after[word_ends - 1] = True
+    space_after[np.append(seg_starts[1:], n) - 1] = False
+    widths = np.fromiter(map(len, texts), np.int64, n)
+    char_start = np.concatenate(([0], np.cumsum(widths + space_after)))
+    pieces = texts[:]
+    for k in np.flatnonzero(space_after).tolist():
+        pieces[k] += " "
+    page_text = "".join(pieces)
+    if page_text.isascii():
+        page_chars, char_widths = page_text, widths
+    else:  # what the document holds: each glyph cleaned
+        cleaned = [t if t.isascii() else _clean(t) for t in texts]
+        char_widths = np.fromiter(map(len, cleaned), np.int64, n)
+        for k in np.flatnonzero(space_after).tolist():
+            cleaned[k] += " "
+        page_chars = "".join(cleaned)
+    chars_start = np.concatenate(([0], np.cumsum(char_widths + space_after)))
+    # a box per character; a space takes the box of the character before it, with no width
+    glyph_box = np.stack((g.x0[flat], g.top[flat], g.x1[flat], g.bottom[flat]), axis=1)
+    row = np.repeat(np.arange(n), char_widths + space_after)
+    boxes = glyph_box[row].astype(np.float32)
+    spaces = chars_start[1:][space_after] - 1
+    boxes[spaces, 0] = boxes[spaces, 2]
+    # per segment: extent, size, weight
+    x0 = np.minimum.reduceat(g.x0[flat], seg_starts).tolist()
+    top = np.minimum.reduceat(g.top[flat], seg_starts).tolist()
+    x1 = np.maximum.reduceat(g.x1[flat], seg_starts).tolist()
+    bottom = np.maximum.reduceat(g.bottom[flat], seg_starts).tolist()
+    sizes = g.size[flat]
+    size_lo = np.minimum.reduceat(sizes, seg_starts).tolist()
+    size_hi = np.maximum.reduceat(sizes, seg_starts).tolist()
+    seg_ends = np.append(seg_starts[1:], n)
+    bold = (np.add.reduceat(g.bold[flat].astype(np.int64), seg_starts) * 2 > seg_ends - seg_starts).tolist()
+    last_words = word_starts[np.append(seg_words[1:], len(word_starts)) - 1]
     out = []
-    for grp in groups:
-        seg = Segment(page, [g for w in grp for g in w], grp)
+    for k, (a, b) in enumerate(zip(seg_starts.tolist(), seg_ends.tolist())):
+        size = size_lo[k] if size_lo[k] == size_hi[k] else statistics.median(sizes[a:b].tolist())
+        first_end = int(word_ends[seg_words[k]])
+        text = page_text[char_start[a]:char_start[b]]
+        first_word = page_text[char_start[a]:char_start[first_end] - space_after[first_end - 1]]
+        last_word = page_text[char_start[last_words[k]]:char_start[b]]
+        seg = Segment(page, x0[k], top[k], x1[k], bottom[k], size, bold[k], text, first_word, last_word,
+                      page_chars[chars_start[a]:chars_start[b]], boxes[chars_start[a]:chars_start[b]])
         if gutter:
             if seg.x1 <= gutter[1] and seg.x0 < gutter[0]:
                 seg.column = 1
@@ -642,7 +584,8 @@ def _assemble(doc_id: str, source: str, pages: list[Page], segments: list[Segmen
             groups[-1].append(seg)
     body_groups = len(groups)
     for seg in footnotes:
-        if len(groups) == body_groups or seg.page != groups[-1][-1].page or re.match(r"\s*(\d{1,3}|[*†‡§])\s", seg.text):
+        if len(groups) == body_groups or seg.page != groups[-1][-1].page \
+                or re.match(r"\s*(\d{1,3}|[*†‡§])\s", seg.text):
             groups.append([seg])
         else:
             groups[-1].append(seg)
@@ -650,44 +593,46 @@ def _assemble(doc_id: str, source: str, pages: list[Page], segments: list[Segmen
     lexicon = english_words(settings.lexicon)
 
     chars: list[str] = []
-    char_page: list[int] = []
-    char_box: list[Box] = []
+    boxes: list[np.ndarray] = []
+    runs: list[tuple[int, int]] = []  # (page, characters) of each piece of text, in order
     blocks: list[Block] = []
+    length = 0
 
-    def emit(text: str, page: int, box: Box) -> None:
+    def emit(text: str, box: np.ndarray, page: int) -> None:
+        nonlocal length
         chars.append(text)
-        char_page.extend([page] * len(text))
-        char_box.extend([box] * len(text))
+        boxes.append(box)
+        runs.append((page, len(text)))
+        length += len(text)
 
-    def gap(page: int, box: Box, text: str) -> None:
-        emit(text, page, (box[2], box[1], box[2], box[3]))
+    def gap(text: str) -> None:
+        """Inserted characters take the box of the character before them, with no width."""
+        x0, top, x1, bottom = boxes[-1][-1]
+        emit(text, np.tile(np.array([x1, top, x1, bottom], dtype=np.float32), (len(text), 1)), runs[-1][0])
 
     for group in groups:
         if blocks:
-            gap(char_page[-1], char_box[-1], "\n\n")
-        start = len(char_page)
+            gap("\n\n")
+        start = length
         for i, seg in enumerate(group):
             if i:
                 joint = _line_joint(group[i - 1], seg, vocabulary, lexicon)
-                if joint == "join":
-                    chars.pop()
-                    char_page.pop()
-                    char_box.pop()
+                if joint == "join":  # the hyphen goes
+                    chars[-1], boxes[-1], runs[-1] = chars[-1][:-1], boxes[-1][:-1], (runs[-1][0], runs[-1][1] - 1)
+                    length -= 1
+                    if not chars[-1]:
+                        chars.pop(), boxes.pop(), runs.pop()
                 elif joint == "space":
-                    gap(char_page[-1], char_box[-1], " ")
-            for j, word in enumerate(seg.words):
-                if j:
-                    gap(seg.page, char_box[-1], " ")
-                for g in word:
-                    emit(_clean(g.text), seg.page, (g.x0, g.top, g.x1, g.bottom))
-        end = len(char_page)
+                    gap(" ")
+            emit(seg.chars, seg.boxes, seg.page)
         kind = "footnote" if len(blocks) >= body_groups else _kind(group, body_size)
-        blocks.append(Block(kind, start, end, group[0].page))
+        blocks.append(Block(kind, start, length, group[0].page))
     text = "".join(chars)
-    if len(text) != len(char_page):
+    char_page = np.repeat(np.array([p for p, _ in runs], dtype=np.int16), [n for _, n in runs])
+    char_box = np.concatenate(boxes) if boxes else np.zeros((0, 4), dtype=np.float32)
+    if not len(text) == len(char_page) == len(char_box):
         raise AssertionError("character map out of step with the text")
-    return Document(doc_id, source, text, tuple(pages), tuple(blocks),
-                    np.asarray(char_page, dtype=np.int16), np.asarray(char_box, dtype=np.float32))
+    return Document(doc_id, source, text, tuple(pages), tuple(blocks), char_page, char_box)
 
 
 def _clean(text: str) -> str:
@@ -732,13 +677,13 @@ def _line_joint(prev: Segment, seg: Segment, vocabulary: tuple[set[str], set[str
                 lexicon: frozenset[str]) -> str:
     """How two lines of a paragraph meet: ``space``, ``join`` (``recog-`` + ``nition``: the
     hyphen goes) or ``keep`` (``third-`` + ``country``: a real hyphen, no space)."""
-    text = "".join(g.text for g in prev.words[-1])
+    text = prev.last_word
     if text.endswith("\u00ad"):
         return "join"
     if not text.endswith(("-", "\u2010")) or len(text) < 2 or not text[-2].isalpha():
         return "space"
     m_left = WORD.search(text[:-1][::-1])
-    m_right = WORD.match("".join(g.text for g in seg.words[0]))
+    m_right = WORD.match(seg.first_word)
     if not m_left or not m_right or m_left.start() != 0:
         return "space"
     left, right = m_left.group(0)[::-1], m_right.group(0)

@@ -9,6 +9,7 @@ from .errors import PipelineError
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PACKAGE_ROOT / "models" / "meeting_en"
 DEFAULT_LEXICON = PACKAGE_ROOT / "models" / "lexicon"
+EXTRACTORS = ("pdfium", "pdfplumber")  # where the glyphs come from: PDFium (fast) or pdfplumber (the reference)
 THEME_PROFILES = PACKAGE_ROOT / "models" / "themes"  # seed profiles NAME.toml, stop words, procedural words
 
 
@@ -22,6 +23,7 @@ class Settings:
     model: Path = DEFAULT_MODEL
     lexicon: Path = DEFAULT_LEXICON
     # --- extraction (fractions of the page, or of the font size) ---
+    extractor: str = "pdfium"  # one of EXTRACTORS
     header_zone: float = 0.10  # top fraction of a page where running headers live
     footer_zone: float = 0.12  # bottom fraction where footers and page numbers live
     repeat_share: float = 0.4  # a margin line on this share of pages is a running header/footer
@@ -55,6 +57,8 @@ class Settings:
             value = getattr(self, f.name)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                 raise PipelineError(f"setting {f.name} must not be negative, got {value}")
+        if self.extractor not in EXTRACTORS:
+            raise PipelineError(f"settings: extractor must be one of {', '.join(EXTRACTORS)}, got {self.extractor!r}")
         if not 0 < self.themes_min <= self.themes_max:
             raise PipelineError("settings: themes_min must be positive and at most themes_max")
         if not all(0 < x <= 1 for x in (self.max_share, self.agenda_similarity, self.duplicate_similarity)):

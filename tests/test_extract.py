@@ -4,24 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reportlab.pdfgen import canvas
 
 from pipeline.errors import (CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError,
                              NotPDFError)
 from pipeline.extract import extract
 
-from .conftest import CORPUS, Layout
-
-LEFT = ["The representative of Norway said that", "the new scheme had helped 4,000 young",
-        "people find work in the first year.", "", "She added that the third-country",
-        "nationals were included."]
-RIGHT = ["The representative of Chile said that", "exports had grown by 12 per cent and",
-         "that the programme would continue.", "", "He concluded that recog-", "nition of skills mattered."]
+from . import pdfs
+from .conftest import CORPUS
 
 
-def test_two_columns_read_left_then_right(make_pdf):
-    pdf = make_pdf([LEFT + RIGHT], Layout(columns=2))
-    doc = extract(pdf)
+def test_two_columns_read_left_then_right(tmp_path: Path):
+    doc = extract(pdfs.two_columns(tmp_path))
     left = doc.text.index("Norway")
     right = doc.text.index("Chile")
     assert left < doc.text.index("third-country") < right
@@ -30,12 +23,8 @@ def test_two_columns_read_left_then_right(make_pdf):
     assert "said that exports had grown by 12 per cent" in doc.text
 
 
-def test_running_header_footer_and_page_numbers_removed_and_kept(make_pdf):
-    pages = [[f"The representative of {c} said that the plan was ready.", "", f"The {c} delegation agreed."]
-             for c in ("Peru", "Chile", "Japan")]
-    layout = Layout(header="Committee on Trade - Note on the meeting of 5 April 1995",
-                    footer="Contact: secretariat@example.org", page_numbers=True)
-    doc = extract(make_pdf(pages, layout))
+def test_running_header_footer_and_page_numbers_removed_and_kept(tmp_path: Path):
+    doc = extract(pdfs.running_margins(tmp_path))
     assert doc.text.count("The representative of") == 3
     assert "Committee on Trade" not in doc.text
     assert "secretariat@example.org" not in doc.text
@@ -45,45 +34,37 @@ def test_running_header_footer_and_page_numbers_removed_and_kept(make_pdf):
     assert all(len(page.removed) == 3 for page in doc.pages)
 
 
-def test_line_end_hyphenation_joined_real_hyphens_kept(make_pdf):
-    lines = ["The recog-", "nition of qualifications of third-", "country nationals and the inter-",
-             "national co-", "operation were discussed."]
-    doc = extract(make_pdf([lines]))
+def test_line_end_hyphenation_joined_real_hyphens_kept(tmp_path: Path):
+    doc = extract(pdfs.hyphenated(tmp_path))
     assert "recognition of qualifications" in doc.text
     assert "third-country nationals" in doc.text
     assert "international" in doc.text
     assert "recog-" not in doc.text
 
 
-def test_a_name_broken_at_the_line_end_is_joined(make_pdf):
-    lines = ["The statement of Mr. Tom Black-", "man (Canada) was noted. Non-", "governmental groups spoke."]
-    doc = extract(make_pdf([lines]))
+def test_a_name_broken_at_the_line_end_is_joined(tmp_path: Path):
+    doc = extract(pdfs.broken_name(tmp_path))
     assert "Mr. Tom Blackman (Canada)" in doc.text
     assert "Non-governmental" in doc.text  # a sentence's first word may be a prefix
 
 
-def test_paragraphs_and_numbered_headings_rebuilt(make_pdf):
-    lines = ["1. Introduction", "", "The Chair opened the meeting and", "welcomed the delegations.", "",
-             "The representative of Peru said that", "the plan was ready."]
-    doc = extract(make_pdf([lines]))
+def test_paragraphs_and_numbered_headings_rebuilt(tmp_path: Path):
+    doc = extract(pdfs.headings(tmp_path))
     kinds = [(b.kind, doc.text[b.start:b.end]) for b in doc.blocks]
     assert kinds == [("heading", "1. Introduction"),
                      ("paragraph", "The Chair opened the meeting and welcomed the delegations."),
                      ("paragraph", "The representative of Peru said that the plan was ready.")]
 
 
-def test_footnotes_leave_the_flow(make_pdf):
-    page1 = ["The representative of Egypt said that the work programme"] * 1 + [""] * 40 + \
-            ["of the Committee, as set out in the document,1 was agreed and"]
-    page2 = ["would be reviewed next year.", "", "The Chair closed the meeting."]
-    doc = extract(make_pdf([page1, page2], Layout(footnotes={1: "1 See document WT/COMTD/W/7 of 5 May 1995."})))
+def test_footnotes_leave_the_flow(tmp_path: Path):
+    doc = extract(pdfs.footnote(tmp_path))
     assert "as set out in the document,1 was agreed and would be reviewed next year." in doc.text
     assert doc.blocks[-1].kind == "footnote"
     assert doc.text[doc.blocks[-1].start:doc.blocks[-1].end] == "1 See document WT/COMTD/W/7 of 5 May 1995."
 
 
-def test_every_character_maps_to_a_box_inside_its_page(make_pdf):
-    doc = extract(make_pdf([LEFT + RIGHT, LEFT], Layout(columns=2)))
+def test_every_character_maps_to_a_box_inside_its_page(tmp_path: Path):
+    doc = extract(pdfs.two_columns_two_pages(tmp_path))
     assert len(doc.char_page) == len(doc.text) == len(doc.char_box)
     for i, ch in enumerate(doc.text):
         page = doc.pages[int(doc.char_page[i]) - 1]
@@ -104,68 +85,40 @@ def test_sample_corpus_text_is_clean(name):
 
 
 def test_empty_file(tmp_path: Path):
-    path = tmp_path / "empty.pdf"
-    path.write_bytes(b"")
     with pytest.raises(EmptyFileError, match="empty"):
-        extract(path)
+        extract(pdfs.empty(tmp_path))
 
 
 def test_not_a_pdf(tmp_path: Path):
-    path = tmp_path / "notes.pdf"
-    path.write_text("Minutes of the meeting\n" * 10)
     with pytest.raises(NotPDFError, match="not a PDF"):
-        extract(path)
+        extract(pdfs.not_a_pdf(tmp_path))
 
 
-def test_truncated_pdf(make_pdf, tmp_path: Path):
-    data = make_pdf([LEFT]).read_bytes()
-    path = tmp_path / "truncated.pdf"
-    path.write_bytes(data[: len(data) // 3])
+def test_truncated_pdf(tmp_path: Path):
     with pytest.raises((CorruptPDFError, NoTextLayerError)):
-        extract(path)
+        extract(pdfs.truncated_third(tmp_path))
 
 
 def test_encrypted_pdf_needs_its_password(tmp_path: Path):
-    path = tmp_path / "locked.pdf"
-    c = canvas.Canvas(str(path), encrypt="secret")
-    c.drawString(72, 720, "The representative of Peru said that the plan was ready.")
-    c.save()
+    path = pdfs.locked(tmp_path)
     with pytest.raises(EncryptedPDFError, match="--password"):
         extract(path)
     assert "Peru" in extract(path, password="secret").text
 
 
 def test_scan_without_text_layer_says_ocr(tmp_path: Path):
-    path = tmp_path / "scan.pdf"
-    c = canvas.Canvas(str(path))
-    c.rect(72, 72, 400, 600, fill=1)  # an "image" of a page: no text at all
-    c.showPage()
-    c.save()
     with pytest.raises(NoTextLayerError, match="OCR"):
-        extract(path)
+        extract(pdfs.scan(tmp_path))
 
 
 def test_footnote_markers_dropped_subscripts_and_ordinals_kept(tmp_path: Path):
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
-    style = getSampleStyleSheet()["BodyText"]
-    path = tmp_path / "scripts.pdf"
-    SimpleDocTemplate(str(path)).build([
-        Paragraph("Ms Anna KOWALSKA (Poland) said that the Active Poland Programme<super>1</super> had "
-                  "reached 45% of jobseekers in 2023.<super>2</super> It cost PLN 3 billion<super>12</super>.", style),
-        Paragraph("Mr Jan NOVAK (Czechia) said CO<sub>2</sub> emissions fell in the 21<super>st</super> century "
-                  "and the Fund³ grew.", style)])
-    text = extract(path).text
+    text = extract(pdfs.scripts(tmp_path)).text
     assert text == ("Ms Anna KOWALSKA (Poland) said that the Active Poland Programme had reached 45% of "
                     "jobseekers in 2023. It cost PLN 3 billion.\n\n"
                     "Mr Jan NOVAK (Czechia) said CO2 emissions fell in the 21st century and the Fund grew.")
 
 
-def test_a_short_last_line_on_a_page_ends_its_paragraph(make_pdf):
-    full = "The representative of Egypt said that the work programme of the Committee was agreed and"
-    page1 = [full, "would be reviewed next year by all of the delegations present at the meeting today.", "",
-             "Speakers: Ana Ruiz, Jan Novak"]
-    page2 = ["Ana Ruiz (Spain) opened the item.", "", full, "would be reviewed next year."]
-    doc = extract(make_pdf([page1, page2]))
+def test_a_short_last_line_on_a_page_ends_its_paragraph(tmp_path: Path):
+    doc = extract(pdfs.short_last_line(tmp_path))
     paragraphs = [doc.text[b.start:b.end] for b in doc.blocks]
     assert "Speakers: Ana Ruiz, Jan Novak" in paragraphs and "Ana Ruiz (Spain) opened the item." in paragraphs

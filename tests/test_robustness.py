@@ -7,14 +7,12 @@ import re
 import resource
 import shutil
 import stat
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from reportlab.pdfgen import canvas
 
 from pipeline.audit import read_sheet
 from pipeline.cli import main
@@ -22,78 +20,27 @@ from pipeline.data import Block, Document
 from pipeline.link import link
 from pipeline.recognise import recognise
 from pipeline.run import process
-from pipeline.settings import Settings
+from pipeline.settings import EXTRACTORS, Settings
 
+from . import pdfs
 from .conftest import CORPUS
-
-
-HELVETICA = [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-# a composite font without a ToUnicode map: its text comes out as (cid:NN)
-NO_UNICODE = [b"<< /Type /Font /Subtype /Type0 /BaseFont /Foo /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
-              b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Foo /DW 500 "
-              b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"]
-
-
-def raw_pdf(content: bytes, compress: bool = True, font: list[bytes] = HELVETICA) -> bytes:
-    """A one-page PDF written by hand around the given content stream."""
-    stream = zlib.compress(content, 9) if compress else content
-    filt = b"/Filter /FlateDecode " if compress else b""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< " + filt + b"/Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               *font]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + obj + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 @pytest.fixture(scope="module")
 def bad_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("incoming")
     shutil.copy(CORPUS / "eu-imex-2022-01-24.pdf", folder / "good.pdf")
-    (folder / "empty.pdf").write_bytes(b"")
-    (folder / "notes.pdf").write_text("These are minutes typed in a text editor.\n")
-    data = (CORPUS / "eu-imex-2022-01-24.pdf").read_bytes()
-    (folder / "truncated.pdf").write_bytes(data[: len(data) // 5])
-    c = canvas.Canvas(str(folder / "locked.pdf"), encrypt="secret")
-    c.drawString(72, 720, "The representative of Peru said that the plan was ready.")
-    c.save()
-    c = canvas.Canvas(str(folder / "scan.pdf"))
-    c.rect(72, 72, 400, 600, fill=1)
-    c.save()
-    c = canvas.Canvas(str(folder / "shopping.pdf"))
-    for i, item in enumerate(["Bread", "Milk", "Apples and pears", "Coffee"]):
-        c.drawString(72, 720 - 14 * i, item)
-    c.save()
-    (folder / "nounicode.pdf").write_bytes(raw_pdf(b"BT /F1 12 Tf 72 720 Td <0041004200430044004500460047> Tj ET",
-                                                  font=NO_UNICODE))
-    c = canvas.Canvas(str(folder / "sideways.pdf"))
-    c.translate(300, 100)
-    c.rotate(90)
-    c.drawString(0, 0, "The representative of Peru said that the plan was ready.")
-    c.save()
-    c = canvas.Canvas(str(folder / "turned.pdf"))
-    c.setPageRotation(90)
-    c.drawString(72, 720, "The representative of Peru said that the plan of 40 projects was ready.")
-    c.save()
-    # a page whose drawing instructions inflate to 40 MB: refused before pdfminer decodes it
-    (folder / "bomb.pdf").write_bytes(raw_pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" + b" " * (40 * 2**20)))
+    for build in (pdfs.empty, pdfs.not_a_pdf, pdfs.truncated, pdfs.locked, pdfs.scan, pdfs.shopping, pdfs.no_unicode,
+                  pdfs.sideways, pdfs.turned, pdfs.bomb):
+        build(folder)
     return folder
 
 
-@pytest.fixture(scope="module")
-def bad_run(bad_folder: Path, tmp_path_factory) -> tuple[int, pd.DataFrame, Path]:
+@pytest.fixture(scope="module", params=EXTRACTORS)
+def bad_run(request, bad_folder: Path, tmp_path_factory) -> tuple[int, pd.DataFrame, Path]:
+    """A run over the bad files with each extractor: both refuse them alike."""
     out = tmp_path_factory.mktemp("out")
-    code = main(["run", str(bad_folder), "--out", str(out), "--jobs", "2", "--quiet"])
+    code = main(["run", str(bad_folder), "--out", str(out), "--jobs", "2", "--quiet", "--extractor", request.param])
     return code, pd.read_csv(out / "documents.csv", keep_default_na=False).set_index(
         pd.read_csv(out / "documents.csv").source.map(lambda s: Path(s).name)), out
 
@@ -348,7 +295,7 @@ def test_a_file_over_the_memory_cap_is_said_so_and_retried_when_it_is_raised(tmp
     folder = tmp_path / "in"
     folder.mkdir()
     # a valid page whose drawing instructions take 60 MB to read: more than the cap leaves free
-    (folder / "heavy.pdf").write_bytes(raw_pdf(b"BT /F1 12 Tf 72 720 Td (The representative of Peru said that "
+    (folder / "heavy.pdf").write_bytes(pdfs.raw_pdf(b"BT /F1 12 Tf 72 720 Td (The representative of Peru said that "
                                                b"12 projects had started.) Tj ET\n" + b" " * (60 * 2**20)))
     heavy = Settings(max_page_content_mb=100, memory_mb=int(_address_space_mb()) + 10)
     out = tmp_path / "out"
@@ -363,7 +310,7 @@ def test_a_file_over_the_memory_cap_is_said_so_and_retried_when_it_is_raised(tmp
 
 def test_a_damaged_file_whose_closing_fails_is_said_to_be_damaged(tmp_path):
     for name, box in (("rotate", b"/MediaBox [0 0 595 842] /Rotate (x)"), ("mediabox", b"/MediaBox (abc)")):
-        data = raw_pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET").replace(b"/MediaBox [0 0 595 842]", box)
+        data = pdfs.raw_pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET").replace(b"/MediaBox [0 0 595 842]", box)
         (tmp_path / f"{name}.pdf").write_bytes(data)
         result = process(tmp_path / f"{name}.pdf", Settings())
         assert result.status.value == "failed" and result.problems[0].startswith("corrupt:"), result.problems
