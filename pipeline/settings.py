@@ -10,6 +10,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PACKAGE_ROOT / "models" / "meeting_en"
 DEFAULT_LEXICON = PACKAGE_ROOT / "models" / "lexicon"
 THEME_PROFILES = PACKAGE_ROOT / "models" / "themes"  # seed profiles NAME.toml, stop words, procedural words
+FORMATS = ("sqlite", "parquet-dataset")  # how `run` keeps the tables: tables.py, dataset.py
 
 
 def profiles() -> list[str]:
