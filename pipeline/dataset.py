@@ -34,7 +34,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .errors import OutputError
-from .tables import DATABASE, DATASET_MARKER, ORDER, PER_DOCUMENT, SCHEMA, Store
+from .tables import DATABASE, DATASET_MARKER, ORDER, PER_DOCUMENT, SCHEMA, Store, make_outdir
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,7 @@ class DatasetStore:
             if not create:
                 raise OutputError(f"no Parquet dataset at {self.outdir}: give the output folder of "
                                   "`python -m pipeline run FOLDER --out OUTDIR --format parquet-dataset`")
-            try:
-                self.outdir.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}; "
-                                  "choose another --out or fix the permissions of its parent") from e
+            make_outdir(self.outdir)
             self._state = {"format": "parquet-dataset", "generation": 0, "meta": {}}
             self._save_state()
         self._state = json.loads(self.marker.read_text())

@@ -172,6 +172,14 @@ def _explanation(m, floor: dict) -> str:
     return m.explanation + (f" | took the floor: {turn.reason}" if turn else "")
 
 
+def make_outdir(outdir: Path) -> None:
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}; "
+                          "choose another --out or fix the permissions of its parent") from e
+
+
 class Store:
     """The output folder: one SQLite database plus CSV and Parquet copies of its tables.
     ``create=False`` opens only the folder of an earlier run (commands that read results)."""
@@ -187,11 +195,7 @@ class Store:
                                   "DuckDB (see the README)")
             raise OutputError(f"no database at {self.path}: give the output folder of a run "
                               "(`python -m pipeline run FOLDER --out OUTDIR`)")
-        try:
-            self.outdir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}; "
-                              "choose another --out or fix the permissions of its parent") from e
+        make_outdir(self.outdir)
         try:
             self.db = sqlite3.connect(self.path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")

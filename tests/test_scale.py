@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.dataset import DatasetStore
+from pipeline.settings import PACKAGE_ROOT
 from pipeline.tables import EXPORTED, PER_DOCUMENT, Store
 
 from .conftest import Layout, typeset
@@ -157,20 +158,18 @@ def test_a_changed_document_replaces_its_rows_only(tmp_path, capsys):
     assert len({p.stem for p in changed if p.parent.parent.name not in ("statements", "statement_themes")}) == 2
 
 
-def test_duckdb_reads_the_datasets_with_their_partitions(default_out, dataset_out):
+def test_the_readme_duckdb_query_reads_the_datasets(default_out, dataset_out):
     duckdb = pytest.importorskip("duckdb", reason="DuckDB is a dev dependency")
-    out = dataset_out
-    query = f"""
-        SELECT d.source, count(*) AS statements, min(s.bucket) = max(s.bucket) AS one_bucket
-        FROM read_parquet('{out}/statements/*/*.parquet', hive_partitioning = true) s
-        JOIN read_parquet('{out}/documents/*/*.parquet', hive_partitioning = true) d USING (doc_id)
-        GROUP BY d.source ORDER BY d.source"""
+    readme = (PACKAGE_ROOT / "README.md").read_text()
+    query = readme.split("```sql\n", 1)[1].split("```", 1)[0].replace("archive/", f"{dataset_out}/")
     got = duckdb.sql(query).df()
     with Store(default_out) as store:
         statements = store.table("statements").merge(store.documents()[["doc_id", "source"]], on="doc_id")
-    expected = statements.groupby("source").size()
-    assert dict(zip(got.source, got.statements)) == expected.to_dict()
-    assert got.one_bucket.all()
+    assert dict(zip(got.source, got.statements)) == statements.groupby("source").size().to_dict()
+    assert dict(zip(got.source, got.speakers)) == statements.groupby("source").speaker_id.nunique().to_dict()
+    buckets = duckdb.sql(f"SELECT DISTINCT doc_id, bucket FROM read_parquet('{dataset_out}/mentions/*/*.parquet', "
+                         "hive_partitioning = true)").df()
+    assert len(buckets) > 1 and all(b == int(d[:2], 16) for d, b in zip(buckets.doc_id, buckets.bucket))
 
 
 @pytest.mark.parametrize("command", [["report"], ["audit"], ["evaluate", "--gold", "corpus"], ["review"]])
