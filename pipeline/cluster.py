@@ -64,7 +64,8 @@ def process_on_worker(path: str, source: str, digest: str, settings: Settings, p
     here = rules_version(settings.model, settings.lexicon)
     if here != version:
         raise WorkerSetupError(f"the Dask worker on {os.uname().nodename} runs other code or rules ({here}, the run "
-                               f"has {version}): install the same project at the same path ({settings.model.parent.parent}) "
+                               f"has {version}): install the same project at the same path "
+                               f"({settings.model.parent.parent}) "
                                "on every worker machine")
     load_nlp(settings.model)  # once per worker process, before forking: its children share it
     with _may_fork():

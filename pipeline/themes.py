@@ -632,7 +632,8 @@ def _weights(fit: _Fit, groups: list[_Group], n: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- tables
-def _options(store: Store | DatasetStore, n_themes: int | None, profile: str | None, no_profile: bool) -> tuple[int, str]:
+def _options(store: Store | DatasetStore, n_themes: int | None, profile: str | None,
+             no_profile: bool) -> tuple[int, str]:
     """The number of themes and the seed profile to group with: those given, else those kept."""
     n = n_themes if n_themes is not None else int(store.meta("theme_count") or 0)
     chosen = "" if no_profile else profile if profile is not None else store.meta("seed_profile") or ""
@@ -649,8 +650,8 @@ def _grouping(store: Store | DatasetStore, settings: Settings, n: int, chosen: s
     return f"{store.generation()}:{hashlib.sha256(options + data).hexdigest()[:16]}"
 
 
-def themes_current(store: Store | DatasetStore, settings: Settings, n_themes: int | None = None, profile: str | None = None,
-                   no_profile: bool = False) -> bool:
+def themes_current(store: Store | DatasetStore, settings: Settings, n_themes: int | None = None,
+                   profile: str | None = None, no_profile: bool = False) -> bool:
     """Whether the stored themes were grouped from the stored statements with these options
     (not so after a run stopped before its grouping was written)."""
     return store.meta("themes") == _grouping(store, settings, *_options(store, n_themes, profile, no_profile))

@@ -88,7 +88,7 @@ def test_a_killed_dask_worker_costs_only_its_document_which_is_retried(tmp_path)
     for country in ("Peru", "Chile"):
         typeset(folder / f"{country}.pdf", meeting(country), Layout())
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         pids = client.run(os.getpid)
         run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(folder), "--out", str(out), "--quiet",
