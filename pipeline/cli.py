@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .data import Label
 from .errors import PipelineError
-from .settings import DEFAULT_MODEL, EXTRACTORS, PACKAGE_ROOT, Settings, profiles
+from .settings import DEFAULT_MODEL, EXTRACTORS, FORMATS, PACKAGE_ROOT, Settings, profiles
 
 if TYPE_CHECKING:
     from .run import Summary
@@ -108,7 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
                          epilog="example:\n  python -m pipeline run corpus/ --out outputs/ --jobs 2")
     run.add_argument("folder", type=Path, help="folder of PDFs (searched recursively), or one PDF")
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
-    run.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per CPU core)")
+    run.add_argument("--jobs", type=int, default=0,
+                     help="worker processes (default: one per CPU core); with --executor dask and no --scheduler, "
+                          "the workers of the local Dask cluster")
+    run.add_argument("--executor", choices=("local", "dask"), default="local",
+                     help="local: workers forked on this machine (the default); dask: the documents are processed "
+                          "on a Dask cluster, with the same limits and the same tables (needs the extra: pip install "
+                          "-e \".[dask]\")")
+    run.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                     help="with --executor dask: the scheduler of a running cluster, whose workers have this project "
+                          "and the PDFs at the same paths as here (default: a local cluster of --jobs workers)")
+    run.add_argument("--format", dest="fmt", choices=FORMATS,
+                     help="sqlite: meetings.sqlite with CSV and Parquet copies of the tables (the default); "
+                          "parquet-dataset: one Parquet dataset per table, partitioned by bucket=0..255 of doc_id, "
+                          "for DuckDB or Spark (review, audit, report and evaluate need sqlite). An output folder "
+                          "keeps the format it was made with")
     run.add_argument("--force", action="store_true", help="process every PDF again, changed or not")
     run.add_argument("--prune", action="store_true",
                      help="drop from the tables the documents whose PDF is no longer in the folder")
@@ -340,10 +354,14 @@ def _stop_status(e: KeyboardInterrupt) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .dataset import folder_format
     from .run import finish, run_folder
 
     if not args.folder.exists():
         print(f"error: {args.folder} does not exist; give a folder of PDFs or one PDF", file=sys.stderr)
+        return 2
+    if args.scheduler and args.executor != "dask":
+        print("error: --scheduler needs --executor dask", file=sys.stderr)
         return 2
     settings = _settings(args)
     _check_themes(args)
@@ -370,23 +388,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         summary = run_folder(args.folder, args.out, settings, jobs=args.jobs, force=args.force, prune=args.prune,
-                             password=args.password, progress=progress, on_plan=on_plan)
+                             password=args.password, progress=progress, on_plan=on_plan, executor=args.executor,
+                             scheduler=args.scheduler, fmt=args.fmt)
         if bar is not None:
             bar.close()
         _print_summary(summary)
         themes = finish(args.out, settings, n_themes=args.themes, profile=args.seed_themes,
-                        no_profile=args.no_seed_themes)
+                        no_profile=args.no_seed_themes, fmt=args.fmt)
     except KeyboardInterrupt as e:
         if bar is not None:
             bar.close()
-        print(f"{_stopped_by(e)}: the {stored} document(s) processed by this run are kept in "
-              f"{args.out / 'meetings.sqlite'}; run the same command again to process the rest and to bring the "
-              "themes and the CSV/Parquet files up to date", file=sys.stderr)
+        kept = args.out / ("meetings.sqlite" if folder_format(args.out) == "sqlite" else "")
+        print(f"{_stopped_by(e)}: the {stored} document(s) processed by this run are kept in {kept}; run the same "
+              "command again to process the rest and to bring the themes and the CSV/Parquet files up to date"
+              + ("; a Dask worker still processing a document of it finishes it, and its result is dropped"
+                 if args.scheduler else ""), file=sys.stderr)
         return _stop_status(e)
     if themes:
         print(f"themes: {themes}")
-    print(f"tables: {args.out.resolve()}/ (documents, speakers, statements, countries, programmes, figures, "
-          f"mentions as .csv and .parquet; database meetings.sqlite)")
+    if folder_format(args.out) == "parquet-dataset":
+        print(f"tables: {args.out.resolve()}/ (Parquet datasets documents/, speakers/, statements/, countries/, "
+              "programmes/, figures/, mentions/, themes/ ..., partitioned by bucket of doc_id)")
+    else:
+        print(f"tables: {args.out.resolve()}/ (documents, speakers, statements, countries, programmes, figures, "
+              f"mentions as .csv and .parquet; database meetings.sqlite)")
     failed = summary.failed + len(summary.still_failed) + len(summary.unreadable) + len(summary.stopped)
     if failed:
         print(f"{failed} file(s) not processed: see the lines above and the status and error columns of "
@@ -475,7 +500,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from . import review_app
     from .review import default_reviewer
+    from .tables import Store
 
+    if (args.outdir / "dataset.json").exists():
+        Store(args.outdir, create=False)  # says that reviewing needs the default format
     if not (args.outdir / "meetings.sqlite").exists():
         print(f"error: {args.outdir} has no meetings.sqlite; run `python -m pipeline run FOLDER --out {args.outdir}` "
               "first", file=sys.stderr)
@@ -567,10 +595,10 @@ def cmd_parity(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
-    from .tables import Store
+    from .dataset import open_store
     from .themes import score_themes, update_themes
 
-    Store(args.outdir, create=False).close()  # a folder without a run is said, not filled with an empty database
+    open_store(args.outdir, create=False).close()  # a folder without a run is said, not filled with an empty database
     if args.score:
         for line in score_themes(args.outdir, Settings()):
             print(line)

@@ -386,7 +386,7 @@ def theme_checks(outdir: Path, gold_dir: Path | None = None) -> list[str]:
     from .settings import THEME_PROFILES, Settings
     from .themes import load_config, profile_path, profiles
 
-    with Store(outdir) as store:
+    with Store(outdir, create=False) as store:
         themes = store.table("themes")
         statements = store.table("statements")
         docs = store.documents()

@@ -4,10 +4,11 @@
 for a bad file, it returns a ``Result`` with a status and the problems met (Docling's
 conversion result is the model). ``run_folder()`` processes what is new or changed in a
 folder, each document in a forked worker with a time limit and a memory cap, and writes
-every result to the store as it arrives. ``finish()`` then brings what is derived from the
-stored rows (themes, CSV and Parquet files) up to date, whatever stopped the run before.
-Workers die with the run: stopped by it when it is interrupted, and killed by the kernel
-when it is killed.
+every result to the store as it arrives. The workers are forked here (``supervise()``), or
+by the processes of a Dask cluster, each forking its own (``cluster.py``): the limits and
+the rows are the same. ``finish()`` then brings what is derived from the stored rows
+(themes, CSV and Parquet files) up to date, whatever stopped the run before. Workers die
+with the run: stopped by it when it is interrupted, and killed by the kernel when it is killed.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from .link import link
 from .recognise import load_nlp, recognise, rules_version
 from .review import apply_corrections
 from .settings import Settings
+from .dataset import DatasetStore, open_store
 from .tables import Store, rows
 
 log = logging.getLogger(__name__)
@@ -164,7 +166,7 @@ class Plan:
     still_failed: list[tuple[str, str]]  # skipped files whose last run failed: (source, error)
 
 
-def plan(store: Store, pdfs: list[Path], force: bool, version: str, bounds: str = "") -> Plan:
+def plan(store: Store | DatasetStore, pdfs: list[Path], force: bool, version: str, bounds: str = "") -> Plan:
     """Split the PDFs into those to process and those to skip: unchanged since their last run,
     or a byte-identical copy of another PDF of the folder (one document, one set of rows).
     ``bounds`` are the run's ``limits()``: a file stopped by other limits is tried again."""
@@ -228,17 +230,25 @@ def _child(conn: Connection, path: Path, digest: str, settings: Settings, passwo
 def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, force: bool = False,
                prune: bool = False, password: str | None = None,
                progress: Callable[[str, str, int], None] | None = None,
-               on_plan: Callable[[int, int], None] | None = None) -> Summary:
-    """Process the new or changed PDFs under ``folder`` into the database at ``outdir``
-    (``finish()`` then writes what derives from it)."""
+               on_plan: Callable[[int, int], None] | None = None, executor: str = "local",
+               scheduler: str | None = None, fmt: str | None = None) -> Summary:
+    """Process the new or changed PDFs under ``folder`` into the tables at ``outdir``, in the
+    format ``fmt`` (by default the folder's own, else SQLite; ``finish()`` then writes what
+    derives from them). ``executor`` "dask" processes them on the Dask cluster at ``scheduler``,
+    or on a local one of ``jobs`` worker processes; the results are written here all the same."""
     started = time.perf_counter()
     jobs = jobs or os.cpu_count() or 1
     summary = Summary()
+    cluster = None
+    if executor == "dask":
+        from .cluster import DaskExecutor
+
+        cluster = DaskExecutor(scheduler, jobs)  # says what to install before any work is done
     pdfs, summary.unreadable = scan(folder)
     if not pdfs and not summary.unreadable:
         raise PipelineError(f"no PDF file under {folder} (PDFs are found by their .pdf ending, in subfolders too); "
                             "nothing was done: check the folder")
-    with Store(outdir) as store:
+    with open_store(outdir, fmt) as store:
         version = rules_version(settings.model, settings.lexicon)
         bounds = limits(settings)
         work = plan(store, pdfs, force, version, bounds)
@@ -250,9 +260,12 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
             summary.pruned = len(gone)
         if on_plan:
             on_plan(len(work.todo), len(work.skip))
-        load_nlp(settings.model)  # load once, before forking: workers share it
+        if cluster is None:
+            load_nlp(settings.model)  # load once, before forking: workers share it (Dask workers load their own)
         corrections = _corrections_by_doc(store)
-        with closing(_results(work.todo, settings, jobs, password, corrections, version)) as results:
+        results = cluster.results(work.todo, settings, password, corrections, version) if cluster \
+            else supervise(work.todo, settings, jobs, password, corrections, version)
+        with closing(results):
             for doc_id, source, status, pages, tables in results:
                 if status == STOPPED:
                     summary.stopped.append(source)
@@ -275,26 +288,27 @@ def run_folder(folder: Path, outdir: Path, settings: Settings, jobs: int = 0, fo
                     progress(source, status, pages)
     summary.seconds = time.perf_counter() - started
     summary.peak_parent_mb = _own_peak_mb()
-    summary.peak_worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if resource else 0.0
+    summary.peak_worker_mb = cluster.peak_worker_mb if cluster else \
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if resource else 0.0
     return summary
 
 
 def finish(outdir: Path, settings: Settings, n_themes: int | None = None, profile: str | None = None,
-           no_profile: bool = False) -> str | None:
+           no_profile: bool = False, fmt: str | None = None) -> str | None:
     """Bring what derives from the database up to date, whatever stopped an earlier run: the
     themes, when the statements or the theme options changed since they were grouped, then
     every CSV and Parquet file. Returns the themes' summary when they were grouped again.
     Theme options not given are those kept in the folder."""
     from .themes import themes_current, update_themes  # scikit-learn only when needed
 
-    with Store(outdir) as store:
+    with open_store(outdir, fmt) as store:
         if themes_current(store, settings, n_themes, profile, no_profile):
             store.export()
             return None
     return update_themes(outdir, settings, n_themes=n_themes, profile=profile, no_profile=no_profile)
 
 
-def _corrections_by_doc(store: Store) -> dict[str, list[dict]]:
+def _corrections_by_doc(store: Store | DatasetStore) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for r in store.table("corrections").to_dict("records"):
         out.setdefault(r["doc_id"], []).append(r)
@@ -307,8 +321,8 @@ def _crash_rows(digest: str, source: str, error: str, version: str, settings: Se
     return rows(Result(digest, source, Status.FAILED, problems=(problem,)), version)
 
 
-def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, password: str | None,
-             corrections: dict[str, list[dict]], version: str) -> Iterator[tuple]:
+def supervise(todo: list[tuple[Path, str]], settings: Settings, jobs: int, password: str | None,
+              corrections: dict[str, list[dict]], version: str) -> Iterator[tuple]:
     """Process documents in forked workers, at most ``jobs`` at once; yield results as they end.
     A worker over its time limit or memory cap is stopped and its document recorded as failed.
     However the caller stops (an exception, Ctrl-C, SIGTERM, closing this generator), the
@@ -360,7 +374,7 @@ def _results(todo: list[tuple[Path, str]], settings: Settings, jobs: int, passwo
                 proc.join()
                 conn.close()
                 del running[conn]
-                yield _limit(path, digest, version, why)
+                yield failed(path, digest, version, f"{ResourceLimitError.status}: {why}")
     finally:
         for conn, (proc, *_) in running.items():
             proc.kill()
@@ -383,8 +397,7 @@ def _ended(exitcode: int | None, path: Path, digest: str, version: str, settings
         problem = (f"{ResourceLimitError.status}: the worker crashed ({how}), most likely for want of memory under "
                    f"the cap of --memory-mb {settings.memory_mb}: raise it; if it crashes again, please report "
                    "this file")
-    result = Result(digest, str(path), Status.FAILED, problems=(problem,))
-    return result.doc_id, result.source, result.status.value, 0, rows(result, version)
+    return failed(path, digest, version, problem)
 
 
 def _own_peak_mb() -> float:
@@ -409,6 +422,7 @@ def _resident_mb(pid: int) -> float:
         return 0.0
 
 
-def _limit(path: Path, digest: str, version: str, message: str) -> tuple:
-    result = Result(digest, str(path), Status.FAILED, problems=(f"{ResourceLimitError.status}: {message}",))
+def failed(path: Path, digest: str, version: str, problem: str) -> tuple:
+    """The result of a document that its worker could not finish, as a worker sends it."""
+    result = Result(digest, str(path), Status.FAILED, problems=(problem,))
     return result.doc_id, result.source, result.status.value, 0, rows(result, version)

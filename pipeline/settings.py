@@ -11,6 +11,7 @@ DEFAULT_MODEL = PACKAGE_ROOT / "models" / "meeting_en"
 DEFAULT_LEXICON = PACKAGE_ROOT / "models" / "lexicon"
 EXTRACTORS = ("pdfium", "pdfplumber")  # where the glyphs come from: PDFium (fast) or pdfplumber (the reference)
 THEME_PROFILES = PACKAGE_ROOT / "models" / "themes"  # seed profiles NAME.toml, stop words, procedural words
+FORMATS = ("sqlite", "parquet-dataset")  # how `run` keeps the tables: tables.py, dataset.py
 
 
 def profiles() -> list[str]:

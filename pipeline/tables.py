@@ -22,7 +22,7 @@ import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 try:
     import fcntl  # Unix: one export at a time per output folder
@@ -38,6 +38,7 @@ from .sections import statement_sections
 log = logging.getLogger(__name__)
 
 DATABASE = "meetings.sqlite"
+DATASET_MARKER = "dataset.json"  # the folder holds Parquet datasets instead (dataset.py)
 
 # table -> columns (name, SQL type). The first columns of each are the contract.
 SCHEMA: dict[str, list[tuple[str, str]]] = {
@@ -171,6 +172,14 @@ def _explanation(m, floor: dict) -> str:
     return m.explanation + (f" | took the floor: {turn.reason}" if turn else "")
 
 
+def make_outdir(outdir: Path) -> None:
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}; "
+                          "choose another --out or fix the permissions of its parent") from e
+
+
 class Store:
     """The output folder: one SQLite database plus CSV and Parquet copies of its tables.
     ``create=False`` opens only the folder of an earlier run (commands that read results)."""
@@ -179,13 +188,14 @@ class Store:
         self.outdir = Path(outdir)
         self.path = self.outdir / DATABASE
         if not create and not self.path.is_file():
+            if (self.outdir / DATASET_MARKER).is_file():
+                raise OutputError(f"{self.outdir} holds Parquet datasets (`run --format parquet-dataset`), which this "
+                                  "command does not read: it needs the default format, SQLite (`python -m pipeline "
+                                  f"run FOLDER --out OTHER_OUTDIR`, without --format); query the datasets with "
+                                  "DuckDB (see the README)")
             raise OutputError(f"no database at {self.path}: give the output folder of a run "
                               "(`python -m pipeline run FOLDER --out OUTDIR`)")
-        try:
-            self.outdir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise OutputError(f"cannot create the output folder {outdir}: {e.strerror}; "
-                              "choose another --out or fix the permissions of its parent") from e
+        make_outdir(self.outdir)
         try:
             self.db = sqlite3.connect(self.path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -281,6 +291,21 @@ class Store:
                 for table in PER_DOCUMENT + ("statement_themes",):
                     self.db.execute(f'DELETE FROM "{table}" WHERE doc_id = ?', (d,))
 
+    def replace_themes(self, rows: list[dict], links: list[dict], kept: dict[str, str],
+                       theme_of: list[str] | None = None, statements: pd.DataFrame | None = None) -> None:
+        """Replace the theme tables and each statement's theme, and record what they were grouped
+        from (``kept``, in the meta table), in one transaction."""
+        with self._writing() as db:
+            db.execute("DELETE FROM themes")
+            db.execute("DELETE FROM statement_themes")
+            if statements is not None and theme_of is not None:
+                db.executemany("UPDATE statements SET theme_id = ? WHERE doc_id = ? AND statement_id = ?",
+                               list(zip(theme_of, statements.doc_id, statements.statement_id)))
+            self.insert("themes", rows)
+            self.insert("statement_themes", links)
+            for key, value in kept.items():
+                self.set_meta(key, value)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with self._writing() as db:
@@ -307,6 +332,11 @@ class Store:
     # ------------------------------------------------------------------ reading
     def documents(self) -> pd.DataFrame:
         return self.table("documents")
+
+    def select(self, name: str, column: str, values: Iterable[str]) -> pd.DataFrame:
+        """A table's rows whose ``column`` is among ``values``."""
+        values = tuple(values)
+        return self.table(name, f'WHERE "{column}" IN ({", ".join("?" * len(values))})', values)
 
     def table(self, name: str, where: str = "", params: tuple = ()) -> pd.DataFrame:
         """A table's rows (``where`` filters them) in an order defined by their content, unless

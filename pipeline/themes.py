@@ -45,6 +45,7 @@ from sklearn.preprocessing import normalize
 from .errors import PipelineError
 from .phrases import BREAK, Analyser, Reading, analyser, read_words, sentence_case
 from .settings import THEME_PROFILES as PROFILES, Settings, profiles
+from .dataset import DatasetStore, open_store
 from .tables import Store
 
 log = logging.getLogger(__name__)
@@ -631,14 +632,15 @@ def _weights(fit: _Fit, groups: list[_Group], n: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- tables
-def _options(store: Store, n_themes: int | None, profile: str | None, no_profile: bool) -> tuple[int, str]:
+def _options(store: Store | DatasetStore, n_themes: int | None, profile: str | None,
+             no_profile: bool) -> tuple[int, str]:
     """The number of themes and the seed profile to group with: those given, else those kept."""
     n = n_themes if n_themes is not None else int(store.meta("theme_count") or 0)
     chosen = "" if no_profile else profile if profile is not None else store.meta("seed_profile") or ""
     return n, chosen
 
 
-def _grouping(store: Store, settings: Settings, n: int, chosen: str) -> str:
+def _grouping(store: Store | DatasetStore, settings: Settings, n: int, chosen: str) -> str:
     """What a grouping is computed from: the stored documents' generation, the options, the seed
     profile's content and the word lists of models/themes."""
     data = b"".join(f.read_bytes() for f in sorted(PROFILES.glob("*.txt")))
@@ -648,8 +650,8 @@ def _grouping(store: Store, settings: Settings, n: int, chosen: str) -> str:
     return f"{store.generation()}:{hashlib.sha256(options + data).hexdigest()[:16]}"
 
 
-def themes_current(store: Store, settings: Settings, n_themes: int | None = None, profile: str | None = None,
-                   no_profile: bool = False) -> bool:
+def themes_current(store: Store | DatasetStore, settings: Settings, n_themes: int | None = None,
+                   profile: str | None = None, no_profile: bool = False) -> bool:
     """Whether the stored themes were grouped from the stored statements with these options
     (not so after a run stopped before its grouping was written)."""
     return store.meta("themes") == _grouping(store, settings, *_options(store, n_themes, profile, no_profile))
@@ -662,7 +664,7 @@ def update_themes(outdir: Path, settings: Settings, n_themes: int | None = None,
 
     ``n_themes`` (0 = as many as are most coherent) and ``profile`` are kept in the store: later
     runs use them until they are given again (``no_profile`` drops the profile)."""
-    with Store(outdir) as store:
+    with open_store(outdir) as store:
         n, chosen = _options(store, n_themes, profile, no_profile)
         reader = analyser(settings.lexicon, PROFILES)
         config = load_config(profile_path(chosen), reader) if chosen else ThemeConfig()
@@ -672,7 +674,7 @@ def update_themes(outdir: Path, settings: Settings, n_themes: int | None = None,
             _write(store, [], [], kept)
             return "no statements to group"
         statements = statements.sort_values(["doc_id", "start", "statement_id"], kind="stable").reset_index(drop=True)
-        mentions = store.table("mentions", "WHERE label IN ('SPEAKER', 'COUNTRY', 'FIGURE', 'PROGRAMME')")
+        mentions = store.select("mentions", "label", ("SPEAKER", "COUNTRY", "FIGURE", "PROGRAMME"))
         speakers = store.table("speakers")
         texts = content_texts(statements, mentions[mentions.label != "PROGRAMME"], speakers)
         sections = statements["section"].fillna("").tolist()
@@ -737,20 +739,10 @@ def _ranked(counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
 
 
-def _write(store: Store, rows: list[dict], links: list[dict], kept: dict[str, str], theme_of: list[str] | None = None,
-           statements: pd.DataFrame | None = None) -> None:
-    """Replace the theme tables and record what they were grouped from, in one transaction; then
-    export every table."""
-    with store.transaction() as db:
-        db.execute("DELETE FROM themes")
-        db.execute("DELETE FROM statement_themes")
-        if statements is not None and theme_of is not None:
-            db.executemany("UPDATE statements SET theme_id = ? WHERE doc_id = ? AND statement_id = ?",
-                           list(zip(theme_of, statements.doc_id, statements.statement_id)))
-        store.insert("themes", rows)
-        store.insert("statement_themes", links)
-        for key, value in kept.items():
-            store.set_meta(key, value)
+def _write(store: Store | DatasetStore, rows: list[dict], links: list[dict], kept: dict[str, str],
+           theme_of: list[str] | None = None, statements: pd.DataFrame | None = None) -> None:
+    """Replace the theme tables and record what they were grouped from; then export every table."""
+    store.replace_themes(rows, links, kept, theme_of, statements)
     store.export()
 
 
@@ -780,10 +772,10 @@ def score_themes(outdir: Path, settings: Settings, top: int = KEYWORDS) -> list[
     summed up by occur together?), the share of keywords no other theme has, and the sizes. A
     keyword occurs in a statement when its words do, in order (plurals folded), so the measure
     does not depend on how this version reads words."""
-    with Store(outdir) as store:
+    with open_store(outdir) as store:
         themes = store.table("themes")
         statements = store.table("statements")
-        mentions = store.table("mentions", "WHERE label IN ('SPEAKER', 'COUNTRY', 'FIGURE')")
+        mentions = store.select("mentions", "label", ("SPEAKER", "COUNTRY", "FIGURE"))
         speakers = store.table("speakers")
     if themes.empty:
         return [f"no themes to score in {outdir} ({len(statements)} statements); `python -m pipeline themes {outdir}` "
