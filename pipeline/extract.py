@@ -695,7 +695,8 @@ def _line_joint(prev: Segment, seg: Segment, vocabulary: tuple[set[str], set[str
         return "keep"
     if joined in words or joined in lexicon or joined.rstrip("s") in lexicon:
         return "join"
-    before = "".join(g.text for g in prev.words[-2]) if len(prev.words) > 1 else ""
+    words_before = prev.text.split()
+    before = words_before[-2] if len(words_before) > 1 else ""
     if left[0].isupper() and before and not before.endswith((".", "!", "?", ":")):
         return "join"  # "Mr. Tom Black-" + "man": a name inside a sentence, broken at the line's end
     if left.lower() in lexicon and right.lower() in lexicon:
