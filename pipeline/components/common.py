@@ -129,13 +129,21 @@ class DataComponent:
                                 shared=path.parent / "fragments.toml")
 
 
+def text_of(doc: Doc) -> str:
+    """The Doc's text, read once per document: spaCy rebuilds ``Doc.text`` from every token on
+    each access, which over a long document is most of what the rules would cost."""
+    if "text" not in doc.user_data:
+        doc.user_data["text"] = doc.text
+    return doc.user_data["text"]
+
+
 def block_bounds(doc: Doc) -> list[tuple[int, int]]:
     """The paragraphs and headings of a document's Doc (the span group ``blocks``); a Doc made
     from a plain string is one block. Local patterns match inside one block: a name, a figure
     or a role never runs on from one paragraph into the next."""
     blocks = doc.spans.get("blocks") if "blocks" in doc.spans else None
     if not blocks:
-        return [(0, len(doc.text))]
+        return [(0, len(text_of(doc)))]
     return [(b.start_char, b.end_char) for b in blocks]
 
 

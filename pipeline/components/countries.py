@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..data import CountryCue, Label, Mention
-from .common import DataComponent, grammar, mentions_of, read_tsv, read_words, rejections_of
+from .common import DataComponent, grammar, mentions_of, read_tsv, read_words, rejections_of, text_of
 from .rules import Trace, veto
 
 FOREIGN_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")  # pycountry's translations read for "(Italie)"
@@ -78,7 +78,7 @@ class CountryRecogniser(DataComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         found, rejected = mentions_of(doc), rejections_of(doc)
-        text = doc.text
+        text = text_of(doc)
         for span in filter_spans([doc[s:e] for _, s, e in self.matcher(doc)]):
             code, kind, _ = self.forms[span.text]
             trace = self.rules.trace("country.form")

@@ -19,8 +19,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..data import FigureCue, Label, Mention
-from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
-                     rejections_of, sentence_around, shifted, within)
+from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words, rejections_of,
+                     sentence_around, shifted, text_of, within)
 from .rules import Rejection, Trace, alternation, veto
 
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
@@ -112,7 +112,7 @@ class FigureRecogniser(DataComponent):
 
     # ------------------------------------------------------------------ matching
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # a Doc rebuilds its text on every access: read it once
+        text = text_of(doc)
         found, rejected = mentions_of(doc), rejections_of(doc)
         countries = [c for c in found if c.label == Label.COUNTRY]
         votes = [f.scope for f in facts_of(doc) if f.rule == "meeting.vote"]

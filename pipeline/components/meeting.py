@@ -11,7 +11,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .common import DataComponent, Fact, facts_of, read_tsv, sentence_around
+from .common import DataComponent, Fact, facts_of, read_tsv, sentence_around, text_of
 from .rules import alternation
 
 HEADING = 3000  # characters of opening text where the meeting's own date is written
@@ -29,7 +29,7 @@ class MeetingFacts(DataComponent):
         self.load_rules(path, {"month_names": alternation(self.months)})
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         facts = facts_of(doc)
         date = self._date(text)
         if date is not None:

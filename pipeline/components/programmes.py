@@ -26,7 +26,7 @@ from ..data import Label, Mention, ProgrammeCue, SpeakerCue
 from ..lexicon import english_words
 from ..settings import DEFAULT_LEXICON
 from .common import (DataComponent, block_bounds, grammar, mentions_of, read_tsv, read_words, rejections_of,
-                     sentence_around, shifted, within, without_overlaps)
+                     sentence_around, shifted, text_of, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 from .scoring import Scorer
 
@@ -164,7 +164,7 @@ class ProgrammeRecogniser(DataComponent):
 
     # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         rejected = rejections_of(doc)
         everything = mentions_of(doc)
         countries = [m for m in everything if m.label == Label.COUNTRY]
@@ -615,14 +615,14 @@ class ProgrammeRecogniser(DataComponent):
 
     def _known(self, doc: Doc) -> list[Mention]:
         """Programmes of the gazetteer ('Erasmus+', 'Aid for Trade', 'AMIF')."""
-        out = []
+        out, text = [], text_of(doc)
         for span in filter_spans([doc[s:e] for _, s, e in self.known_matcher(doc)]):
             name, acronym = self.known[span.text]
-            end = span.end_char + (1 if doc.text[span.end_char:span.end_char + 1] == "+" and
+            end = span.end_char + (1 if text[span.end_char:span.end_char + 1] == "+" and
                                    not span.text.endswith("+") else 0)
             trace = self.rules.trace("programme.known")
             trace.note(f"'{name}' in the gazetteer")
-            out.append(Mention(Label.PROGRAMME, doc.text[span.start_char:end], span.start_char, end, trace.rule,
+            out.append(Mention(Label.PROGRAMME, text[span.start_char:end], span.start_char, end, trace.rule,
                                trace.score, value=name, evidence=ProgrammeCue(self._key(name), acronym),
                                explanation=trace.explain()))
         return out

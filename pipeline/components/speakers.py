@@ -25,7 +25,7 @@ from ..data import Label, Mention, SpeakerCue
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
 from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
-                     rejections_of, verb_after, within, without_overlaps)
+                     rejections_of, text_of, verb_after, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 
 HEADING = 600  # characters at the start of a document where its title and heading stand
@@ -171,7 +171,7 @@ class SpeakerRecogniser(DataComponent):
 
     # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # a Doc rebuilds its text on every access: read it once
+        text = text_of(doc)
         rejected = rejections_of(doc)
         countries = mentions_of(doc, Label.COUNTRY)
         orgs = self._organisations(doc)

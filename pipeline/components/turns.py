@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from ..data import Floor, Label, Mention
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_words, rejections_of,
+from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_words, rejections_of, text_of,
                      verb_after)
 from .rules import Rejection, Trace, alternation, veto
 
@@ -76,19 +76,20 @@ class TurnRecogniser(DataComponent):
         self.load_rules(path)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         rejected = rejections_of(doc)
         speakers = [m for m in mentions_of(doc, Label.SPEAKER) if m.evidence.kind not in ("host",)]
         self._hosts = {name for f in facts_of(doc) if f.rule == "speaker.host-body" for name in f.value.split("|")}
         seen = self._read(doc, text, speakers)
         floor: dict[tuple[int, int], Floor] = {}
+        bounds = block_bounds(doc)
 
         def decide(s: Seen, rule: str, opens_turn: bool, note: str = "", at: int | None = None) -> None:
             m = s.mention
             trace = self.rules.trace(rule)
             trace.note(note)
             at = s.clause.start if at is None and s.clause else at
-            start = self._turn_start(doc, at) if opens_turn and at is not None else m.start
+            start = _turn_start(text, bounds, at) if opens_turn and at is not None else m.start
             floor[(m.start, m.end)] = Floor(m.start, m.end, True, opens_turn, start, rule, trace.explain())
 
         clauses: dict[int, list[Seen]] = {}
@@ -140,17 +141,6 @@ class TurnRecogniser(DataComponent):
                         s.finite = verb_after(text, m.end, c.end, self.finite, self.adverbs)
             out.append(s)
         return out
-
-    @staticmethod
-    def _turn_start(doc: Doc, start: int) -> int:
-        """A turn begins at its sentence, or at its paragraph when only a number stands before it
-        ('2. Mr. Tanaka said')."""
-        for block in doc.spans.get("blocks", []):
-            if block.start_char <= start < block.end_char:
-                if not re.search(r"[^\W\d_]", doc.text[block.start_char:start]):
-                    return block.start_char
-                break
-        return start
 
     # ------------------------------------------------------------------ deciding
     def _clause_floor(self, text: str, group: list[Seen], decide, rejected: list[Rejection]) -> None:
@@ -264,7 +254,7 @@ class TurnRecogniser(DataComponent):
         subject and the person's honorific does not forbid the pronoun ('Ms Anna Berg' is no 'he'). No one else's turn is taken over."""
         if not doc.has_annotation("SENT_START"):
             return
-        text = doc.text
+        text = text_of(doc)
         sents = [(s.start_char, s.end_char) for s in doc.sents]
         opened = sorted(k[0] for k, f in floor.items() if f.opens_turn)
         persons = sorted((s for s in seen if s.mention.evidence.kind == "person" and not s.absent and not s.transcript),
@@ -391,3 +381,12 @@ def _clause_at(clauses: list[Clause], starts: list[int], offset: int) -> Clause 
 @Language.factory("meeting_turns")
 def make_turn_recogniser(nlp: Language, name: str) -> TurnRecogniser:
     return TurnRecogniser(nlp, name)
+
+
+def _turn_start(text: str, blocks: list[tuple[int, int]], start: int) -> int:
+    """A turn begins at its sentence, or at its paragraph when only a number stands before it
+    ('2. Mr. Tanaka said')."""
+    i = bisect.bisect_right([a for a, _ in blocks], start) - 1
+    if i >= 0 and start < blocks[i][1] and not re.search(r"[^\W\d_]", text[blocks[i][0]:start]):
+        return blocks[i][0]
+    return start
