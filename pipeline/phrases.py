@@ -36,7 +36,7 @@ def read_words(path: Path) -> set[str]:
     return {ln for ln in lines if ln}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Word:
     surface: str
     norm: str  # singular noun, or the word in lower case
@@ -64,9 +64,17 @@ class Analyser:
 
     def __post_init__(self) -> None:
         self.pos: PartsOfSpeech = parts_of_speech(self.lexicon)
+        # an archive says the same few thousand words a million times: each is looked up once
+        self._words: dict[str, Word | None] = {}
+        self._seed_norms: dict[str, str] = {}
 
     def _word(self, token: str) -> Word | None:
-        """A content word, or None for a word that breaks a phrase."""
+        """A content word, or None for a word that breaks a phrase (read once per spelling)."""
+        if token not in self._words:
+            self._words[token] = self._read_word(token)
+        return self._words[token]
+
+    def _read_word(self, token: str) -> Word | None:
         lower = token.lower().replace("’", "'")
         if lower.endswith("'s"):
             lower, token = lower[:-2], token[:-2]
@@ -83,8 +91,10 @@ class Analyser:
 
     def seed_norm(self, word: str) -> str:
         """A word as seed terms are matched: a noun's singular, a verb's lemma, else itself."""
-        lemmas = self.pos.lemmas(word)
-        return lemmas.get("noun") or lemmas.get("verb") or word
+        if word not in self._seed_norms:
+            lemmas = self.pos.lemmas(word)
+            self._seed_norms[word] = lemmas.get("noun") or lemmas.get("verb") or word
+        return self._seed_norms[word]
 
     def _items(self, text: str) -> tuple[list, list[str]]:
         """The words of a text as Word, a connector ('of', 'of the') or None (a break), and every

@@ -109,6 +109,7 @@ def read(document: Document, nlp: Language) -> Doc:
     text = document.text
     nlp.max_length = max(nlp.max_length, len(text) + 1)
     doc = nlp.make_doc(text)
+    doc.user_data["text"] = text  # what text_of() would rebuild from the tokens: the Doc's text is the document's
     blocks = []
     for b in document.blocks:
         span = doc.char_span(b.start, b.end, label=b.kind, alignment_mode="expand")
