@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+
 import numpy as np
 
 Box = tuple[float, float, float, float]

@@ -253,8 +253,9 @@ def evaluate_folder(outdir: Path, gold_dir: Path, errors: int = 15) -> list[str]
         lines.append(f"  macro F1    {sum(t['macro_f1'] for t in totals) / len(totals):.3f}")
         matched = sum(t["figures"]["tp"] for t in totals)
         if matched:
-            lines.append(f"  figure attribution (pooled) {sum(t['figures']['attributed'] for t in totals) / matched:.3f}"
-                         f"  ({sum(t['figures']['attributed'] for t in totals)} of {matched} matched figures)")
+            attributed = sum(t["figures"]["attributed"] for t in totals)
+            lines.append(f"  figure attribution (pooled) {attributed / matched:.3f}"
+                         f"  ({attributed} of {matched} matched figures)")
     return lines
 
 

@@ -20,8 +20,22 @@ from dataclasses import dataclass, field, replace
 
 import pycountry
 
-from .data import (Country, Document, Extraction, Figure, FigureCue, Floor, Label, Mention, Programme,
-                   ProgrammeCue, Recognition, Speaker, SpeakerCue, Statement)
+from .data import (
+    Country,
+    Document,
+    Extraction,
+    Figure,
+    FigureCue,
+    Floor,
+    Label,
+    Mention,
+    Programme,
+    ProgrammeCue,
+    Recognition,
+    Speaker,
+    SpeakerCue,
+    Statement,
+)
 
 
 @dataclass
@@ -354,7 +368,8 @@ def _audit_mentions(mentions: list[Mention], resolved: dict[int, _Entity | None]
     for i, m in enumerate(mentions):
         if m.label == Label.SPEAKER:
             kind = m.evidence.kind
-            if kind in ("chair-declared", "collective", "house", "host") or kind == "role-ref" and resolved.get(i) is None:
+            if kind in ("chair-declared", "collective", "house", "host") or \
+                    (kind == "role-ref" and resolved.get(i) is None):
                 continue
             who = resolved.get(i)
             if who is not None:

@@ -25,8 +25,8 @@ from .components.common import facts_of, mentions_of, read_words
 from .components.rules import Pattern
 from .components.speakers import is_abbreviation
 from .data import Document, Recognition
-from .extract import from_text
 from .errors import ModelError
+from .extract import from_text
 
 log = logging.getLogger(__name__)
 

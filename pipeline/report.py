@@ -12,18 +12,17 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
-
-from datetime import datetime
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import PercentFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 import pycountry  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from .audit import audit_link, page_names  # noqa: E402
 from .errors import PipelineError  # noqa: E402
@@ -390,7 +389,8 @@ def _markdown(data: Data, sections: list[Section], with_chart: bool) -> str:
             lines += [f"| {_md(p['name'])} | {_md(p['country'] or '')} | {p['mentions']} |" for p in s.programmes]
             lines.append("")
         if s.figures:
-            lines += ["### Figures given", "", "| Figure | Value | Measures | Said by | Source |", "|---|---|---|---|---|"]
+            lines += ["### Figures given", "", "| Figure | Value | Measures | Said by | Source |",
+                      "|---|---|---|---|---|"]
             lines += [f"| {_md(f['text'])} | {_value(f['value'], f['unit'])} | {_md(f['measures'])} | "
                       f"{_md(f['speaker'])} | [{_md(f['doc'])}, p. {f['page']}]({_link(f['link'])}) |"
                       for f in s.figures]

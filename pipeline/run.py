@@ -33,13 +33,13 @@ except ImportError:  # pragma: no cover - Windows runs documents in-process, wit
     resource = None
 
 from .data import Result, Status
+from .dataset import DatasetStore, open_store
 from .errors import BadInputError, PipelineError, ResourceLimitError, TooLargeError
 from .extract import extract, read_pdf_bytes, sha256, sha256_file
 from .link import link
 from .recognise import load_nlp, recognise, rules_version
 from .review import apply_corrections
 from .settings import Settings
-from .dataset import DatasetStore, open_store
 from .tables import Store, rows
 
 log = logging.getLogger(__name__)

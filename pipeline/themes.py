@@ -42,10 +42,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from .dataset import DatasetStore, open_store
 from .errors import PipelineError
 from .phrases import BREAK, Analyser, Reading, analyser, read_words, sentence_case
-from .settings import THEME_PROFILES as PROFILES, Settings, profiles
-from .dataset import DatasetStore, open_store
+from .settings import THEME_PROFILES as PROFILES
+from .settings import Settings, profiles
 from .tables import Store
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,8 @@ def scores(nlp) -> list[dict]:
     out = []
     for gold_path in sorted(DEV.glob("*.gold.json")):
         doc = from_text((DEV / gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8"))
-        out.append(score(json.loads(gold_path.read_text(encoding="utf-8")), predictions(link(doc, recognise(doc, nlp)))))
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        out.append(score(gold, predictions(link(doc, recognise(doc, nlp)))))
     return out
 
 

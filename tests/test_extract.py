@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import (CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError,
-                             NotPDFError)
+from pipeline.errors import CorruptPDFError, EmptyFileError, EncryptedPDFError, NoTextLayerError, NotPDFError
 from pipeline.extract import extract
 
 from . import pdfs

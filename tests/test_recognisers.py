@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.components.common import mentions_of
-from pipeline.data import Label, SpeakerCue
+from pipeline.data import Label
 
 
 def found(nlp, text: str, label: Label):

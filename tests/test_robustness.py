@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import resource
 import shutil
 import stat
 from pathlib import Path
@@ -12,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.audit import read_sheet
 from pipeline.cli import main

@@ -15,7 +15,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.dataset import DatasetStore
 from pipeline.settings import PACKAGE_ROOT
-from pipeline.tables import EXPORTED, PER_DOCUMENT, Store
+from pipeline.tables import PER_DOCUMENT, Store
 
 from .conftest import Layout, typeset
 

@@ -6,4 +6,5 @@ from .programmes import ProgrammeRecogniser
 from .speakers import SpeakerRecogniser
 from .turns import TurnRecogniser
 
-__all__ = ["CountryRecogniser", "FigureRecogniser", "MeetingFacts", "ProgrammeRecogniser", "SpeakerRecogniser", "TurnRecogniser"]
+__all__ = ["CountryRecogniser", "FigureRecogniser", "MeetingFacts", "ProgrammeRecogniser", "SpeakerRecogniser",
+           "TurnRecogniser"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
 from pathlib import Path
 
 import pycountry
@@ -19,8 +18,20 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..data import FigureCue, Label, Mention
-from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words, rejections_of,
-                     sentence_around, shifted, text_of, within)
+from .common import (
+    DataComponent,
+    block_bounds,
+    facts_of,
+    grammar,
+    mentions_of,
+    read_tsv,
+    read_words,
+    rejections_of,
+    sentence_around,
+    shifted,
+    text_of,
+    within,
+)
 from .rules import Rejection, Trace, alternation, veto
 
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities
@@ -66,7 +77,8 @@ class Reading:
 
 class FigureRecogniser(DataComponent):
     files = ("units.tsv", "scales.tsv", "number_words.tsv", "identifier_words.txt",
-             "age_cues.txt", "currency_context.tsv", "fractions.tsv", "not_currency_codes.txt", "measure_units.tsv", "patterns.toml")
+             "age_cues.txt", "currency_context.tsv", "fractions.tsv", "not_currency_codes.txt", "measure_units.tsv",
+             "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
@@ -368,8 +380,8 @@ class FigureRecogniser(DataComponent):
 
     @veto("figure.list-number")
     def _list_number(self, text: str, r: Reading) -> str | None:
-        return "an inline list number ('3. All ...')" if r.plain and re.match(r"\.\s+[A-Z]", text[r.count_end:r.count_end + 3]) \
-            else None
+        listed = r.plain and re.match(r"\.\s+[A-Z]", text[r.count_end:r.count_end + 3])
+        return "an inline list number ('3. All ...')" if listed else None
 
     @veto("figure.date")
     def _date(self, text: str, r: Reading) -> str | None:

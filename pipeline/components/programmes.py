@@ -22,11 +22,23 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from ..data import Label, Mention, ProgrammeCue, SpeakerCue
+from ..data import Label, Mention, ProgrammeCue
 from ..lexicon import english_words
 from ..settings import DEFAULT_LEXICON
-from .common import (DataComponent, block_bounds, grammar, mentions_of, read_tsv, read_words, rejections_of,
-                     sentence_around, shifted, text_of, within, without_overlaps)
+from .common import (
+    DataComponent,
+    block_bounds,
+    grammar,
+    mentions_of,
+    read_tsv,
+    read_words,
+    rejections_of,
+    sentence_around,
+    shifted,
+    text_of,
+    within,
+    without_overlaps,
+)
 from .rules import Rejection, Trace, alternation, veto
 from .scoring import Scorer
 
@@ -108,7 +120,8 @@ class Candidate:
 
 class ProgrammeRecogniser(DataComponent):
     files = ("heads.tsv", "foreign_words.txt", "not_programmes.txt", "known.tsv", "adoption_verbs.txt",
-             "scope_words.txt", "generic_modifiers.txt", "foreign_connectors.txt", "office_titles.txt", "agenda_items.txt",
+             "scope_words.txt", "generic_modifiers.txt", "foreign_connectors.txt", "office_titles.txt",
+             "agenda_items.txt",
              "patterns.toml")
     scorer: Scorer | None = None  # trained by `python -m pipeline train`; None: the patterns decide alone
     use_scorer: bool = True  # training turns it off, to see every name the patterns propose
@@ -159,8 +172,8 @@ class ProgrammeRecogniser(DataComponent):
             "title_connectors_no_the": alternation(self.connectors - {"the"}),
             "stop_words": alternation(STOP_WORDS)})
         self.scorer = Scorer.load(path / "scorer.json")
-        self.head_re = re.compile(rf"\b(?:{alternation(w for w, c in self.heads.items() if c in ('programme', 'weak'))})"
-                                  rf"\b", re.I)
+        heads = (w for w, c in self.heads.items() if c in ("programme", "weak"))
+        self.head_re = re.compile(rf"\b(?:{alternation(heads)})\b", re.I)
 
     # ------------------------------------------------------------------ main
     def __call__(self, doc: Doc) -> Doc:
@@ -232,7 +245,8 @@ class ProgrammeRecogniser(DataComponent):
                                m.evidence, f"{m.explanation}; scorer {probability[id(m)]:.2f}"))
         return out
 
-    def _block(self, text: str, others: list[Mention], known: list[Mention], rejected: list[Rejection]) -> list[Mention]:
+    def _block(self, text: str, others: list[Mention], known: list[Mention],
+               rejected: list[Rejection]) -> list[Mention]:
         """The programmes named in one paragraph or heading."""
         countries = [m for m in others if m.label == Label.COUNTRY]
         adjectives = {c.text for c in countries if c.evidence.form == "adjective"}
@@ -413,7 +427,8 @@ class ProgrammeRecogniser(DataComponent):
             trace = self.rules.trace("programme.quoted")
             if not self.rules.screen(trace, start, start + len(name), rejected,
                                      Candidate(text, start, start + len(name), name, acronym, match=m),
-                                     only=("programme.quoted-word", "programme.quoted-speech", "programme.not-beside-head")):
+                                     only=("programme.quoted-word", "programme.quoted-speech",
+                                           "programme.not-beside-head")):
                 continue
             mention = self._make(text, start, start + len(name), trace, rejected, acronym=acronym)
             if mention:
@@ -592,8 +607,9 @@ class ProgrammeRecogniser(DataComponent):
         for m in self.rules.finditer("programme.listed-acronym", text):
             base = m.start("list")
             for a in re.finditer(rf"{caps}(?:\s?\+)?", m.group("list")):
-                mention = self._make(text, base + a.start(), base + a.end(), self.rules.trace("programme.listed-acronym"),
-                                     rejected, acronym=a.group(0).replace(" ", ""))
+                mention = self._make(text, base + a.start(), base + a.end(),
+                                     self.rules.trace("programme.listed-acronym"), rejected,
+                                     acronym=a.group(0).replace(" ", ""))
                 if mention:
                     out.append(mention)
         return out
@@ -605,7 +621,8 @@ class ProgrammeRecogniser(DataComponent):
         for rule in ("programme.adopted", "programme.scoped"):
             for m in self.rules.finditer(rule, text):
                 trace = self.rules.trace(rule)
-                c = Candidate(text, m.start("name"), m.end("name"), m.group("name"), tokens=tuple(m.group("name").split()))
+                c = Candidate(text, m.start("name"), m.end("name"), m.group("name"),
+                              tokens=tuple(m.group("name").split()))
                 if not self.rules.screen(trace, c.start, c.end, rejected, c, only=("programme.generic-modifiers",)):
                     continue
                 mention = self._make(text, c.start, c.end, trace, rejected)

@@ -194,7 +194,8 @@ class Rules:
                 except re.error as e:
                     raise ModelError(f"{where}: the regex does not compile ({e})") from e
             patterns[name] = Pattern(
-                name=name, what=str(entry.get("what", "")), kind=str(entry.get("kind", "rule")), score=float(entry.get("score", 0.5)), regex=regex,
+                name=name, what=str(entry.get("what", "")), kind=str(entry.get("kind", "rule")),
+                score=float(entry.get("score", 0.5)), regex=regex,
                 vetoes=tuple(dict.fromkeys(list(entry.get("vetoes", [])) + (
                     list(defaults) if entry.get("defaults", True) and entry.get("kind") != "scanner" else []))),
                 examples=tuple(_example(x, where) for x in entry.get("examples", [])),

@@ -24,8 +24,21 @@ from spacy.util import filter_spans
 from ..data import Label, Mention, SpeakerCue
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
-                     rejections_of, text_of, verb_after, within, without_overlaps)
+from .common import (
+    DataComponent,
+    Fact,
+    block_bounds,
+    facts_of,
+    grammar,
+    mentions_of,
+    read_tsv,
+    read_words,
+    rejections_of,
+    text_of,
+    verb_after,
+    within,
+    without_overlaps,
+)
 from .rules import Rejection, Trace, alternation, veto
 
 HEADING = 600  # characters at the start of a document where its title and heading stand
@@ -131,7 +144,8 @@ class SpeakerRecogniser(DataComponent):
         self.not_surnames = set(read_words(path / "not_surnames.txt"))
         self.person_titles = {w.lower() for w in read_words(path / "person_titles.txt")}
         self.eu_titles = {w.lower() for w in read_words(path / "eu_titles.txt")}
-        self.programme_heads = {r["word"].lower(): r["class"] for r in read_tsv(path.parent / "programmes" / "heads.tsv")}
+        self.programme_heads = {r["word"].lower(): r["class"]
+                                for r in read_tsv(path.parent / "programmes" / "heads.tsv")}
         orgs = read_tsv(path / "organisations.tsv")
         self.organisations = {r["name"]: (r["acronym"], r["kind"]) for r in orgs}
         for name, value in list(self.organisations.items()):  # "INTERNATIONAL MONETARY FUND" on a cover page
@@ -151,11 +165,13 @@ class SpeakerRecogniser(DataComponent):
         self.load_rules(path, {
             "honorifics_any": any_hon,
             "honorific_abbreviations": alternation(h.rstrip(".") for h in hon if is_abbreviation(h)),
-            "chairs": alternation([r["office"] for r in offices] + [r["office"].upper() for r in offices]),  # "The CHAIR"
+            # "The Chair" and "The CHAIR"
+            "chairs": alternation([r["office"] for r in offices] + [r["office"].upper() for r in offices]),
             "presiding_offices": alternation(r["office"] for r in offices if r["presides"] == "1"),
             "offices_after_name": alternation(r["office"] for r in offices if r["after_name"] == "1"),
             "person_titles_spaced": alternation(self.person_titles)})
-        self.apposition_stop = re.compile(rf"(?:{alternation({w.lower() for w in read_words(path / 'apposition_ends.txt')} | self.verbs)})\b")
+        ends = {w.lower() for w in read_words(path / "apposition_ends.txt")} | self.verbs
+        self.apposition_stop = re.compile(rf"(?:{alternation(ends)})\b")
         self.verb_re = re.compile(rf"\b(?:{alternation(self.verbs)})\b")
         self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS",
             # "... and supported by the Secretary General of the Secretariat, Dr. Ana Ruiz"
@@ -665,7 +681,8 @@ class SpeakerRecogniser(DataComponent):
 
     def _supporters(self, text: str, bodies: list, last: int) -> list[int]:
         """The countries in ', supported by X and Y,' or ', with X,' right after a subject."""
-        m = self.rules.match("speaker.delegation-supporting", text, bodies[last][1], min(len(text), bodies[last][1] + 30))
+        after = bodies[last][1]
+        m = self.rules.match("speaker.delegation-supporting", text, after, min(len(text), after + 30))
         if m is None:
             return []
         out, pos = [], m.end()
@@ -795,7 +812,8 @@ class SpeakerRecogniser(DataComponent):
             head = text[s:s + 60].lower()
             for phrase in self.collective:
                 if head.startswith(phrase) and re.match(r"\W", head[len(phrase):len(phrase) + 1] or " "):
-                    verb = re.match(r"\s+(?:\w+ly\s+|also\s+|then\s+)?(\w+)", text[s + len(phrase):s + len(phrase) + 40])
+                    after = s + len(phrase)
+                    verb = re.match(r"\s+(?:\w+ly\s+|also\s+|then\s+)?(\w+)", text[after:after + 40])
                     if verb and verb.group(1).lower() in self.verbs:
                         trace = self.rules.trace("speaker.collective")
                         trace.note(f"'{phrase}' {verb.group(1)}: nobody's turn")

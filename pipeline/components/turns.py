@@ -20,9 +20,18 @@ from spacy.tokens import Doc
 from ..data import Floor, Label, Mention
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_words, rejections_of, text_of,
-                     verb_after)
-from .rules import Rejection, Trace, alternation, veto
+from .common import (
+    DataComponent,
+    block_bounds,
+    facts_of,
+    grammar,
+    mentions_of,
+    read_words,
+    rejections_of,
+    text_of,
+    verb_after,
+)
+from .rules import Rejection, alternation, veto
 
 TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
 
@@ -67,8 +76,9 @@ class TurnRecogniser(DataComponent):
         self.auxiliaries = frozenset(words["auxiliaries"])
         self.finite = finite_verbs(DEFAULT_LEXICON) | self.auxiliaries
         self.adverbs = frozenset(words["verb_adverbs"])
-        self.perfect = {inside: re.compile(rf"\s+(?:{alternation(words['perfect_auxiliaries'] + extra)})\s+(?:\w+\s+)?\w+ed\b")
-                        for inside, extra in ((False, ()), (True, words["reported_auxiliaries"]))}
+        self.perfect = {
+            inside: re.compile(rf"\s+(?:{alternation(words['perfect_auxiliaries'] + extra)})\s+(?:\w+\s+)?\w+ed\b")
+            for inside, extra in ((False, ()), (True, words["reported_auxiliaries"]))}
         self.view_opening = re.compile(rf"[\s\d.]*(?:{alternation(words['view_openers'])})\s+(?:the\s+)?", re.I)
         self.own_group = frozenset(words["own_group"])
         self.pronouns = dict(w.split(":") for w in words["subject_pronouns"])
@@ -153,7 +163,8 @@ class TurnRecogniser(DataComponent):
                 return
             s.verb = next((v for v in self.verbs.finditer(text, m.end, s.clause.end)  # not "the amendment proposed by"
                            if not PASSIVE_BY.match(text, v.end())), None)
-            if s.finite and m.evidence.kind in ("person", "delegation", "role-ref") and self.rules.screen(self.rules.trace("turn.subject-finite-verb"), m.start, m.end, rejected,
+            if s.finite and m.evidence.kind in ("person", "delegation", "role-ref") and \
+                    self.rules.screen(self.rules.trace("turn.subject-finite-verb"), m.start, m.end, rejected,
                                               text, s):
                 decide(s, "turn.subject-finite-verb", True, f"opens its paragraph as the subject of '{s.finite}'")
                 return
@@ -178,7 +189,8 @@ class TurnRecogniser(DataComponent):
         blocks = block_bounds(doc)
         for s in seen:
             m = s.mention
-            if s.clause is None or s.absent or (m.start, m.end) in floor or m.evidence.kind not in ("delegation", "person"):
+            if s.clause is None or s.absent or (m.start, m.end) in floor or \
+                    m.evidence.kind not in ("delegation", "person"):
                 continue
             first, last = s.clause.start, s.clause.end
             block = next(((a, b) for a, b in blocks if a <= m.start < b), None)
@@ -186,7 +198,8 @@ class TurnRecogniser(DataComponent):
                     any(first <= k[0] < last and f.opens_turn for k, f in floor.items()):
                 continue
             frame = self.view_opening.match(text, first, m.start)
-            if frame is not None and frame.end() == m.start and re.match(r"(?:\s?\([^()]{1,40}\))?,", text[m.end:m.end + 45]):
+            if frame is not None and frame.end() == m.start and \
+                    re.match(r"(?:\s?\([^()]{1,40}\))?,", text[m.end:m.end + 45]):
                 decide(s, "turn.view-of", True, f"the paragraph opens with '{frame.group(0).strip()}' it")
             elif self.rules.search("turn.passive-agent", text, first, m.start) is not None:
                 decide(s, "turn.passive-agent", True, "the agent of the passive that opens the paragraph")
@@ -221,7 +234,8 @@ class TurnRecogniser(DataComponent):
         for s in seen:
             m, cue = s.mention, s.mention.evidence
             took = (m.start, m.end) in floor
-            if not took and self._announced(text, s) and cue.kind in ("person", "delegation") and cue.represented_by < 0:
+            if not took and self._announced(text, s) and cue.kind in ("person", "delegation") and \
+                    cue.represented_by < 0:
                 decide(s, "turn.announced-speaker", False, "named after the sentence says who spoke")
                 head_spoke = True
                 continue
@@ -251,7 +265,8 @@ class TurnRecogniser(DataComponent):
     def _pronoun_subjects(self, doc: Doc, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
         """'Session 3 was moderated by Ms Anna Berg, Director. She noted ...': a sentence whose subject is 'he' or
         'she' refers to the person named last in the sentence before, when no one took the floor as that sentence's
-        subject and the person's honorific does not forbid the pronoun ('Ms Anna Berg' is no 'he'). No one else's turn is taken over."""
+        subject and the person's honorific does not forbid the pronoun ('Ms Anna Berg' is no 'he'). No one else's
+        turn is taken over."""
         if not doc.has_annotation("SENT_START"):
             return
         text = text_of(doc)
@@ -332,10 +347,10 @@ class TurnRecogniser(DataComponent):
 
     @veto("turn.other-verb")
     def _other_verb(self, text: str, s: Seen) -> str | None:
-        """'1.2. The Director-General said ... The Secretariat now expected trade to grow ..., and new tariffs announced
-        since January ...': inside a turn, a speech verb further on in the sentence is not the verb of a subject whose own
-        verb says nothing ('expected'); the turn stays with whoever holds it. Only an office needs the speech verb
-        as its own: a delegation or a person is a subject of any finite verb ('Nigeria commended ...')."""
+        """'1.2. The Director-General said ... The Secretariat now expected trade to grow ..., and new tariffs
+        announced since January ...': inside a turn, a speech verb further on in the sentence is not the verb of a
+        subject whose own verb says nothing ('expected'); the turn stays with whoever holds it. Only an office needs
+        the speech verb as its own: a delegation or a person is a subject of any finite verb ('Nigeria commended')."""
         if s.opens_block or s.verb is None or s.mention.evidence.kind != "chair":
             return None
         own = verb_after(text, s.mention.end, s.verb.start(), self.finite, self.adverbs)
