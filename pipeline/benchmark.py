@@ -2,7 +2,8 @@
 
 The pipeline is timed as ``run --jobs 1`` works, in this process and without forking: the
 model loaded once, then each document extracted, recognised and linked (``run.process``),
-its rows written to a SQLite store, the tables exported, and the themes fitted over them.
+its rows written to a SQLite store, then, as run ends, the themes fitted and every table
+exported once.
 ``--profile`` runs the same pass again under cProfile, over the first PDFs up to 200 pages,
 and prints the functions where the time goes; the stage times come from the pass without the
 profiler, which slows Python code unevenly.
@@ -33,14 +34,13 @@ import spacy
 from spacy.language import Language
 
 from .recognise import load_nlp, rules_version
-from .run import find_pdfs, process
+from .run import find_pdfs, finish, process
 from .settings import Settings
 from .tables import Store, rows
-from .themes import update_themes
 
 log = logging.getLogger(__name__)
 
-STAGES = ("model load", "extract", "recognise", "link", "tables", "themes")
+STAGES = ("model load", "extract", "recognise", "link", "tables", "themes, export")
 PROFILE_PAGES = 200  # the profiled pass reads the first PDFs up to this many pages
 
 
@@ -105,12 +105,9 @@ def pipeline_pass(pdfs: list[Path], settings: Settings, out: Path) -> tuple[dict
             t = time.perf_counter()
             store.replace(result.doc_id, rows(result, version), source=result.source)
             seconds["tables"] += time.perf_counter() - t
-        t = time.perf_counter()
-        store.export()
-        seconds["tables"] += time.perf_counter() - t
     t = time.perf_counter()
-    update_themes(out, settings)
-    seconds["themes"] += time.perf_counter() - t
+    finish(out, settings)  # as run ends: the themes grouped, then every table exported once
+    seconds["themes, export"] += time.perf_counter() - t
     return seconds, pages
 
 

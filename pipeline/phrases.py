@@ -60,7 +60,8 @@ class Analyser:
 
     lexicon: Path
     stopwords: set[str] = field(default_factory=set)
-    surface: dict[str, Counter] = field(default_factory=dict)
+    written: Counter = field(default_factory=Counter)  # (feature or phrase, as written): times seen
+    _by_key: dict[str, Counter] | None = None
 
     def __post_init__(self) -> None:
         self.pos: PartsOfSpeech = parts_of_speech(self.lexicon)
@@ -118,24 +119,23 @@ class Analyser:
     def read(self, text: str) -> Reading:
         items, norms = self._items(text)
         features: list[str] = []
+        written: list[tuple[str, str]] = []
         words = 0
         for i, w in enumerate(items):
             if isinstance(w, Word):
                 words += 1
                 features.append(w.norm)
-                self._saw(w.norm, w.surface)
+                written.append((w.norm, w.surface))
                 nxt = items[i + 1] if i + 1 < len(items) else None
                 if isinstance(nxt, Word):
                     key = f"{w.norm}_{nxt.norm}"
                     features.append(key)
-                    self._saw(key, f"{w.surface} {nxt.surface}")
+                    written.append((key, f"{w.surface} {nxt.surface}"))
         phrases = self._phrases(items)
-        for key, surface in phrases:
-            self._saw(key, surface)
+        self.written.update(written)
+        self.written.update(phrases)
+        self._by_key = None
         return Reading(features, words, [key for key, _ in phrases], norms)
-
-    def _saw(self, key: str, surface: str) -> None:
-        self.surface.setdefault(key, Counter())[surface] += 1
 
     def _phrases(self, items: list) -> list[tuple[str, str]]:
         """Noun phrases: spans of content words ending in a noun, and two of them joined by a connector."""
@@ -180,7 +180,11 @@ class Analyser:
     def shown(self, key: str) -> str:
         """How a feature or phrase is most often written ('market access', 'LDCs'), in lower case
         when it is only ever seen in a heading set in capitals."""
-        seen = self.surface.get(key)
+        if self._by_key is None:
+            self._by_key = {}
+            for (k, as_written), n in self.written.items():
+                self._by_key.setdefault(k, Counter())[as_written] = n
+        seen = self._by_key.get(key)
         if not seen:
             return key.replace("_", " ")
         written = min(seen, key=lambda w: (-seen[w], w))
