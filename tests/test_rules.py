@@ -8,9 +8,13 @@ veto, that veto must be the one that turned it down (``pipeline.recognise.check_
 """
 from __future__ import annotations
 
-import pytest
+import re
 
-from pipeline.components.rules import Pattern
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.components.rules import Pattern, alternation
 from pipeline.recognise import RULE_COMPONENTS, check_pattern, load_nlp, patterns
 from pipeline.settings import DEFAULT_MODEL
 
@@ -42,3 +46,25 @@ def test_every_veto_is_listed_by_a_pattern_and_exercised_by_a_counter_example():
 def test_pattern(pattern: Pattern):
     failures = check_pattern(NLP, pattern)
     assert not failures, "\n".join(failures)
+
+
+def longest_first(words: list[str]) -> str:
+    """The plain alternation the trie stands for: one branch per word, longest first."""
+    return "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+
+
+@given(st.lists(st.text(alphabet="ab -", min_size=1, max_size=6), min_size=1, max_size=12),
+       st.text(alphabet="ab -", max_size=40))
+def test_a_word_list_as_a_trie_matches_what_the_plain_alternation_matches(words, text):
+    trie, plain = re.compile(f"(?:{alternation(words)})"), re.compile(f"(?:{longest_first(words)})")
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    # and inside a longer pattern, where the engine backtracks into the alternation
+    trie, plain = (re.compile(f"(?:{a})b") for a in (alternation(words), longest_first(words)))
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_the_longest_word_wins_and_a_space_matches_any_run_of_spaces():
+    roles = re.compile(rf"\b(?:{alternation(['Chair', 'Vice-Chair', 'Chairperson', 'Minister', 'Minister of State'])})\b")
+    assert roles.findall("The Vice-Chair, the Chairperson and the Minister  of State") == \
+        ["Vice-Chair", "Chairperson", "Minister  of State"]
+

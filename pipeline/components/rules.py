@@ -118,9 +118,38 @@ def vetoes_of(component: object) -> dict[str, Callable[..., str | None]]:
 
 
 def alternation(words: Iterable[str]) -> str:
-    """A regex alternation of literal words, longest first (so 'Vice-Chair' wins over 'Chair');
-    a space in a word matches any run of spaces."""
-    return "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    """A regex alternation of literal words, the longest that matches first (so 'Vice-Chair' wins
+    over 'Chair'); a space in a word matches any run of spaces.
+
+    The words are written as a trie ('minist(?:ry|er(?:\\s+of\\s+state)?)'), not one branch per
+    word: Python's engine tries the branches of an alternation one by one at every position, so a
+    list of a thousand roles would be a thousand tries per character; in a trie it is one per
+    letter read. Longer continuations are tried before a word ends, and of two branches the one
+    holding the longer word first, so the match is the one the plain longest-first list gives."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _trie_regex(trie)[0]
+
+
+def _trie_regex(node: dict) -> tuple[str, int]:
+    """The regex of a trie node and the length of the longest word below it."""
+    children = []
+    for key, child in node.items():
+        if key:
+            regex, depth = _trie_regex(child)
+            children.append((-depth - 1, key, (r"\s+" if key == " " else re.escape(key)) + regex))
+    if not children:
+        return "", 0
+    children.sort()
+    body = "|".join(regex for _, _, regex in children)
+    longest = -children[0][0]
+    if "" in node:
+        return f"(?:{body})?", longest
+    return (body if len(children) == 1 else f"(?:{body})"), longest
 
 
 def _example(raw: Any, where: str) -> Example:
