@@ -64,7 +64,8 @@ def test_a_word_list_as_a_trie_matches_what_the_plain_alternation_matches(words,
 
 
 def test_the_longest_word_wins_and_a_space_matches_any_run_of_spaces():
-    roles = re.compile(rf"\b(?:{alternation(['Chair', 'Vice-Chair', 'Chairperson', 'Minister', 'Minister of State'])})\b")
+    words = ["Chair", "Vice-Chair", "Chairperson", "Minister", "Minister of State"]
+    roles = re.compile(rf"\b(?:{alternation(words)})\b")
     assert roles.findall("The Vice-Chair, the Chairperson and the Minister  of State") == \
         ["Vice-Chair", "Chairperson", "Minister  of State"]
 
