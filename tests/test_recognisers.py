@@ -182,6 +182,13 @@ def speakers(nlp, text):
     # the ILO's delegations and offices
     ("The Government member of Brazil, speaking on behalf of GRULAC, said that", [("Brazil", "BR", True)]),
     ("The Worker Vice-Chairperson stated that", [("Worker Vice-Chairperson", "", True)]),
+    # a director speaks for the authorities he names as his; an initial is no 'M.' (Monsieur)
+    ("Mr. Ruhland said that his German authorities considered the program appropriate.",
+     [("Ruhland", "DE", True)]),
+    ("Mr. Delacroix agreed with previous speakers. He noted that the French authorities would lend.",
+     [("Delacroix", "", True)]),
+    ("Present: S. M. Kamau R. Lindqvist\n\nMr. Lindqvist said that the U.K. authorities agreed.",
+     [("Lindqvist", "GB", True)]),
 ])
 def test_speakers(nlp, text, expected):
     assert speakers(nlp, text) == expected

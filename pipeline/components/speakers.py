@@ -244,8 +244,11 @@ class SpeakerRecogniser(DataComponent):
         people = sorted((d for d in drafts if d.cue["kind"] == "person"), key=lambda d: d.start)
         for m in self.rules.finditer("speaker.own-authorities", text):
             code = adjectives.get(m.start("country"))
-            sentence_start = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
-            speaker = next((d for d in reversed(people) if sentence_start <= d.start < m.start()), None)
+            # the person named last before it in the same sentence (no sentence ends after the name:
+            # the 'Mr.' before it is no end)
+            speaker = next((d for d in reversed(people) if d.end <= m.start()), None)
+            if speaker is not None and re.search(r"[.!?;]\s+[A-Z]|\n", text[speaker.end:m.start()]):
+                speaker = None
             if code and speaker is not None and not speaker.cue.get("country"):
                 speaker.cue["country"] = code
                 speaker.trace.note(f"speaks of '{m.group(0)}': {code}")
@@ -351,7 +354,8 @@ class SpeakerRecogniser(DataComponent):
 
         def named(rule: str, start: int, end: int, names: list[str]) -> Trace | None:
             trace = self.rules.trace(rule)
-            return trace if self.rules.screen(trace, start, end, rejected, names) else None
+            name_vetoes = [v for v in self.rules[rule].vetoes if v != "speaker.initial-not-honorific"]
+            return trace if self.rules.screen(trace, start, end, rejected, names, only=name_vetoes) else None
 
         for m in self.rules.finditer("speaker.honorific-name", text):
             names = m.group("names").split()
@@ -359,7 +363,8 @@ class SpeakerRecogniser(DataComponent):
                 names.pop()
             end = m.start("names") + len(" ".join(names))
             trace = named("speaker.honorific-name", m.start(), end, names)
-            if not trace:
+            if not trace or not self.rules.screen(trace, m.start(), end, rejected, text, m.start("hon"), m.group("hon"),
+                                                  only=("speaker.initial-not-honorific",)):
                 continue
             first, sur = self._split_name(names) if len(names) > 1 else ("", names[0])
             seat = self.seat.match(text, end) if m.group("hon").lower() in self.territorial else None
@@ -879,6 +884,14 @@ class SpeakerRecogniser(DataComponent):
     def _not_a_name_veto(self, names: list[str]) -> str | None:
         bad = [n for n in names if self._not_a_name(n)]
         return f"'{bad[0]}' is a role, honorific, verb, country or function word, not a name" if bad else None
+
+    @veto("speaker.initial-not-honorific")
+    def _initial_not_honorific(self, text: str, start: int, honorific: str) -> str | None:
+        """'S. M. Omondi   R. Pemberton' in a list of names: a one-letter 'M.' after an initial is a
+        middle initial, not 'Monsieur'."""
+        if len(honorific.rstrip(".")) == 1 and re.search(r"\b[A-Z]\.\s?$", text[max(0, start - 4):start]):
+            return f"'{honorific}' follows an initial: it is one too"
+        return None
 
     @veto("speaker.code-surname")
     def _code_surname(self, names: list[str]) -> str | None:
