@@ -18,20 +18,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..data import FigureCue, Label, Mention
-from .common import (
-    DataComponent,
-    block_bounds,
-    facts_of,
-    grammar,
-    mentions_of,
-    read_tsv,
-    read_words,
-    rejections_of,
-    sentence_around,
-    shifted,
-    text_of,
-    within,
-)
+from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words, rejections_of,
+                     sentence_around, shifted, text_of, within)
 from .rules import Rejection, Trace, alternation, veto
 
 MAX_DIGITS = 15  # longer digit runs are identifiers, not quantities

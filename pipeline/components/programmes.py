@@ -25,20 +25,8 @@ from spacy.util import filter_spans
 from ..data import Label, Mention, ProgrammeCue
 from ..lexicon import english_words
 from ..settings import DEFAULT_LEXICON
-from .common import (
-    DataComponent,
-    block_bounds,
-    grammar,
-    mentions_of,
-    read_tsv,
-    read_words,
-    rejections_of,
-    sentence_around,
-    shifted,
-    text_of,
-    within,
-    without_overlaps,
-)
+from .common import (DataComponent, block_bounds, grammar, mentions_of, read_tsv, read_words, rejections_of,
+                     sentence_around, shifted, text_of, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 from .scoring import Scorer
 

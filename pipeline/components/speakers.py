@@ -24,21 +24,8 @@ from spacy.util import filter_spans
 from ..data import Label, Mention, SpeakerCue
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import (
-    DataComponent,
-    Fact,
-    block_bounds,
-    facts_of,
-    grammar,
-    mentions_of,
-    read_tsv,
-    read_words,
-    rejections_of,
-    text_of,
-    verb_after,
-    within,
-    without_overlaps,
-)
+from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
+                     rejections_of, text_of, verb_after, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 
 HEADING = 600  # characters at the start of a document where its title and heading stand

@@ -20,17 +20,8 @@ from spacy.tokens import Doc
 from ..data import Floor, Label, Mention
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import (
-    DataComponent,
-    block_bounds,
-    facts_of,
-    grammar,
-    mentions_of,
-    read_words,
-    rejections_of,
-    text_of,
-    verb_after,
-)
+from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_words, rejections_of, text_of,
+                     verb_after)
 from .rules import Rejection, alternation, veto
 
 TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
