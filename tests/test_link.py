@@ -309,3 +309,17 @@ def test_one_row_per_programme_with_the_country_that_runs_it(nlp):
     rows = [(p.name, p.country, names[p.speaker_id], p.mentions) for p in x.programmes]
     assert rows == [("National Action Plan on Business and Human Rights", "SI", "Thailand", 2),
                     ("National Care Strategy", "CL", "Chile", 1), ("National Care Strategy", "MX", "Mexico", 1)]
+
+
+def test_officers_of_the_state_under_review_and_titles_written_again(nlp):
+    text = ("5. The delegation of Togo was headed by Mr. Koffi Amegah, Minister for Human Rights.\n\n"
+            "6. Mr. Edem Kpodar, Director General of the Ministry of Justice, explained that the Penal Code had "
+            "been revised.\n\n7. Ghana commended Togo for the adoption of the Law on Gender Equality.\n\n"
+            "8. The Minister for Human Rights thanked the delegations.")
+    doc = _document(text)
+    linked = link(doc, recognise(doc, nlp))
+    names = {s.speaker_id: (s.name, s.country) for s in linked.speakers}
+    held = [names[s.speaker_id] for s in linked.statements if s.speaker_id]
+    assert ("Edem Kpodar", "TG") in held  # an officer of a ministry belongs to the delegation whose head was named
+    assert held[-1] == ("Koffi Amegah", "TG")  # 'The Minister for Human Rights' is the one introduced so
+

@@ -189,6 +189,8 @@ def speakers(nlp, text):
      [("Delacroix", "", True)]),
     ("Present: S. M. Kamau R. Lindqvist\n\nMr. Lindqvist said that the U.K. authorities agreed.",
      [("Lindqvist", "GB", True)]),
+    # a title with its complement is no name; written again as someone was introduced, it is them
+    ("The Minister for Human Rights thanked the delegations.", []),
 ])
 def test_speakers(nlp, text, expected):
     assert speakers(nlp, text) == expected

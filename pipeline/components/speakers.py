@@ -98,7 +98,7 @@ class SpeakerRecogniser(DataComponent):
     files = ("honorifics.txt", "territorial_titles.txt", "speaker_list_labels.txt", "roles.txt", "speech_verbs.txt",
              "collective.txt", "chairs.tsv", "chair_labels.txt", "org_heads.txt", "chambers.txt",
              "organisations.tsv", "not_names.txt", "not_surnames.txt", "apposition_ends.txt", "role_refs.txt",
-             "honorific_gender.tsv", "person_titles.txt", "delegation_heads.txt",
+             "honorific_gender.tsv", "person_titles.txt", "national_bodies.txt", "delegation_heads.txt",
              "delegation_after.txt", "eu_titles.txt", "role_modifiers.txt", "patterns.toml")
 
     def __init__(self, nlp: Language, name: str) -> None:
@@ -115,6 +115,7 @@ class SpeakerRecogniser(DataComponent):
         words = grammar(path.parent)
         self.prepositions = set(words["governing_prepositions"])
         self.particles = set(words["name_particles"])
+        self.title_connectors = set(words["title_connectors"])  # "Minister for Human Rights"
         self.addressee = "|".join(words["addressee_pronouns"])
         self.clause_openers = alternation(words["clause_openers"])
         self.view_opening = re.compile(rf"[\s\d.]*(?:{alternation(words['view_openers'])})\s+(?:the\s+)?", re.I)
@@ -130,6 +131,7 @@ class SpeakerRecogniser(DataComponent):
         self.not_names = {w.lower() for w in read_words(path / "not_names.txt")} | self.org_heads
         self.not_surnames = set(read_words(path / "not_surnames.txt"))
         self.person_titles = {w.lower() for w in read_words(path / "person_titles.txt")}
+        self.national_bodies = {w.lower() for w in read_words(path / "national_bodies.txt")}
         self.eu_titles = {w.lower() for w in read_words(path / "eu_titles.txt")}
         self.programme_heads = {r["word"].lower(): r["class"]
                                 for r in read_tsv(path.parent / "programmes" / "heads.tsv")}
@@ -194,6 +196,7 @@ class SpeakerRecogniser(DataComponent):
             rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)
         drafts += self._known_surnames(text, doc, drafts, rejected)
         self._commissioners(drafts)
+        drafts += self._full_role_refs(text, drafts)
         # an international organisation named in a heading hosts the meeting: its officials speak for it
         for s, e, code, kind in orgs:
             if kind == "international" and s < HEADING and not any(d.start < e and s < d.end for d in drafts):
@@ -341,7 +344,8 @@ class SpeakerRecogniser(DataComponent):
 
         def named(rule: str, start: int, end: int, names: list[str]) -> Trace | None:
             trace = self.rules.trace(rule)
-            name_vetoes = [v for v in self.rules[rule].vetoes if v != "speaker.initial-not-honorific"]
+            # the vetoes that judge the name's words; those that read its context are run where it is known
+            name_vetoes = [v for v in self.rules[rule].vetoes if v in ("speaker.not-a-name", "speaker.programme-name")]
             return trace if self.rules.screen(trace, start, end, rejected, names, only=name_vetoes) else None
 
         for m in self.rules.finditer("speaker.honorific-name", text):
@@ -422,7 +426,8 @@ class SpeakerRecogniser(DataComponent):
         for m in self.rules.finditer("speaker.role-then-name", text):
             names = m.group("names").split()
             trace = named("speaker.role-then-name", m.start("names"), m.end("names"), names)
-            if not trace:
+            if not trace or not self.rules.screen(trace, m.start("names"), m.end("names"), rejected, m.group("role"),
+                                                  only=("speaker.role-complement",)):
                 continue
             first, sur = self._split_name(names)
             out[:] = [p for p in out if not (p.start < m.end("names") and m.start("names") < p.end)]
@@ -517,7 +522,11 @@ class SpeakerRecogniser(DataComponent):
         for label, value in (("role", role), ("organisation", org), ("country", country)):
             if value and f"{label} {value}" not in " ".join(trace.notes):
                 trace.note(f"{label} {value!r}" if label != "country" else f"country {value}")
-        national = bool(role) and role.split(",")[0].strip().lower().split(" of ")[0] in self.person_titles
+        # "Deputy Minister of Justice", "Minister for Social Action, Women and Literacy", "Director General of
+        # the Ministry of Justice": an office only a State gives
+        head = re.split(r"\s(?:of|for)\s", role.split(",")[0].strip().lower(), maxsplit=1)[0]
+        national = bool(role) and (head in self.person_titles or
+                                   any(w in self.national_bodies for w in re.findall(r"\w+", role.lower())))
         cue.update(role=role, organisation=org, country=country, introduced=introduced, national=national)
         return Draft(p.start, p.end, trace.rule, 0.9 if introduced else 0.75, cue["name"], cue, trace)
 
@@ -797,6 +806,27 @@ class SpeakerRecogniser(DataComponent):
                              dict(kind="role-ref", role=m.group("role")), trace))
         return out
 
+    def _full_role_refs(self, text: str, drafts: list[Draft]) -> list[Draft]:
+        """'The Minister for Human Rights thanked ...' after 'headed by Mr. X, Minister for Human
+        Rights': a title with its complement, written as someone was introduced with it, refers
+        back to them (a bare 'the Minister' is speaker.role-reference)."""
+        first_seen: dict[str, int] = {}
+        for d in drafts:
+            role = " ".join(str(d.cue.get("role") or "").split(",")[0].split())
+            if d.cue["kind"] == "person" and re.search(r"\s(?:of|for)\s", role):
+                first_seen.setdefault(role.lower(), d.end)
+        if not first_seen:
+            return []
+        out = []
+        for m in re.finditer(rf"\b[Tt]he\s(?P<role>(?i:{alternation(first_seen)}))(?![\w-])", text):
+            role = " ".join(m.group("role").split())
+            if first_seen[role.lower()] > m.start() or any(d.start < m.end() and m.start() < d.end for d in drafts):
+                continue  # not yet introduced, or already read ("The Minister for X, Ms Y, said")
+            trace = self.rules.trace("speaker.full-role-reference")
+            trace.note(f"the {role} introduced before")
+            out.append(Draft(m.start(), m.end(), trace.rule, 0.8, role, dict(kind="role-ref", role=role), trace))
+        return out
+
     def _collectives(self, doc: Doc, text: str) -> list[Draft]:
         out = []
         for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
@@ -878,6 +908,14 @@ class SpeakerRecogniser(DataComponent):
         middle initial, not 'Monsieur'."""
         if len(honorific.rstrip(".")) == 1 and re.search(r"\b[A-Z]\.\s?$", text[max(0, start - 4):start]):
             return f"'{honorific}' follows an initial: it is one too"
+        return None
+
+    @veto("speaker.role-complement")
+    def _role_complement(self, role: str) -> str | None:
+        """'The Minister for Human Rights thanked': words right after 'for' or 'of' complete the title."""
+        last = role.split()[-1].lower() if role.split() else ""
+        if last in self.title_connectors:
+            return f"the words after '{last}' complete the title, they name no one"
         return None
 
     @veto("speaker.code-surname")
