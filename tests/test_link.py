@@ -314,12 +314,14 @@ def test_one_row_per_programme_with_the_country_that_runs_it(nlp):
 def test_officers_of_the_state_under_review_and_titles_written_again(nlp):
     text = ("5. The delegation of Togo was headed by Mr. Koffi Amegah, Minister for Human Rights.\n\n"
             "6. Mr. Edem Kpodar, Director General of the Ministry of Justice, explained that the Penal Code had "
-            "been revised.\n\n7. Ghana commended Togo for the adoption of the Law on Gender Equality.\n\n"
-            "8. The Minister for Human Rights thanked the delegations.")
+            "been revised.\n\n7. The Minister for Social Action, Women and Literacy, Ms. Ablavi Dossou, said "
+            "that shelters had opened.\n\n8. Ghana commended Togo for the adoption of the Law on Gender Equality.\n\n"
+            "9. The Minister for Human Rights thanked the delegations.")
     doc = _document(text)
     linked = link(doc, recognise(doc, nlp))
     names = {s.speaker_id: (s.name, s.country) for s in linked.speakers}
     held = [names[s.speaker_id] for s in linked.statements if s.speaker_id]
     assert ("Edem Kpodar", "TG") in held  # an officer of a ministry belongs to the delegation whose head was named
+    assert ("Ablavi Dossou", "TG") in held  # so does a minister whose title lists several portfolios
     assert held[-1] == ("Koffi Amegah", "TG")  # 'The Minister for Human Rights' is the one introduced so
 

@@ -165,7 +165,9 @@ class SpeakerRecogniser(DataComponent):
         self.role_before = re.compile(  # "Australia's Minister for Home Affairs, the Hon. Sarah COLLINS",
             # "... and supported by the Secretary General of the Secretariat, Dr. Ana Ruiz"
             rf"(?:^|\n|[.;:]\s+|\b(?:by|and|with)\s+)(?:[Tt]he\s+)?(?P<owner>[A-Z][\w .-]{{2,30}}['’]s\s+)?"
-            rf"(?P<role>{self.rules.fragment('role_phrase')}[^,;.()\n]{{0,120}}),\s+(?:the\s+)?$")
+            # "The Minister for Social Action, Women and Literacy, Ms X": a title's list of portfolios
+            rf"(?P<role>{self.rules.fragment('role_phrase')}[^,;.()\n]{{0,120}}"
+            rf"(?:,\s[A-Z][^,;.()\n]{{0,60}}\sand\s[A-Z][^,;.()\n]{{0,60}})?),\s+(?:the\s+)?$")
         self.seat = re.compile(rf"\sof\s{self.rules.fragment('TITLE')}(?:[\s-](?:upon|on|in|under|le|"
                                rf"{self.rules.fragment('TITLE')})){{0,3}}\b")
         self.name_prefix = re.compile(rf"{self.rules.fragment('FIRST')}(?:{self.rules.fragment('SPACE')}"
