@@ -61,13 +61,13 @@ class Analyser:
     lexicon: Path
     stopwords: set[str] = field(default_factory=set)
     written: Counter = field(default_factory=Counter)  # (feature or phrase, as written): times seen
-    _by_key: dict[str, Counter] | None = None
 
     def __post_init__(self) -> None:
         self.pos: PartsOfSpeech = parts_of_speech(self.lexicon)
         # an archive says the same few thousand words a million times: each is looked up once
         self._words: dict[str, Word | None] = {}
         self._seed_norms: dict[str, str] = {}
+        self._by_key: dict[str, Counter] | None = None  # ``written`` by feature, built when first shown
 
     def _word(self, token: str) -> Word | None:
         """A content word, or None for a word that breaks a phrase (read once per spelling)."""

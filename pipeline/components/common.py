@@ -6,6 +6,7 @@ spans over the same characters would share them (the DESIGN's trap).
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 import shutil
@@ -145,6 +146,12 @@ def block_bounds(doc: Doc) -> list[tuple[int, int]]:
     if not blocks:
         return [(0, len(text_of(doc)))]
     return [(b.start_char, b.end_char) for b in blocks]
+
+
+def block_at(blocks: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+    """The paragraph or heading (of ``block_bounds``, in reading order) holding ``offset``."""
+    i = bisect.bisect_right(blocks, (offset, float("inf"))) - 1
+    return blocks[i] if i >= 0 and offset < blocks[i][1] else None
 
 
 def shifted(m: Mention, by: int) -> Mention:

@@ -118,9 +118,6 @@ class SpeakerRecogniser(DataComponent):
         self.title_connectors = set(words["title_connectors"])  # "Minister for Human Rights"
         self.addressee = "|".join(words["addressee_pronouns"])
         self.clause_openers = alternation(words["clause_openers"])
-        self.view_opening = re.compile(rf"[\s\d.]*(?:{alternation(words['view_openers'])})\s+(?:the\s+)?", re.I)
-        self.passive_agent = re.compile(  # "Concern was expressed by" (not "was chaired by")
-            rf"\b(?:was|were)\s+(?:also\s+)?(?!(?:{alternation(words['declaring_participles'])})\b)[a-z]+(?:ed|en)\s+by\s+(?:the\s+)?$")
         self.finite = finite_verbs(DEFAULT_LEXICON) | frozenset(words["auxiliaries"])
         self.adverbs = frozenset(words["verb_adverbs"])
         self.body_connectors = set(words["body_connectors"])
@@ -159,6 +156,8 @@ class SpeakerRecogniser(DataComponent):
             "presiding_offices": alternation(r["office"] for r in offices if r["presides"] == "1"),
             "offices_after_name": alternation(r["office"] for r in offices if r["after_name"] == "1"),
             "person_titles_spaced": alternation(self.person_titles)})
+        self.view_opening = re.compile(self.rules.fragment("VIEW_OPENING"))
+        self.passive_agent = re.compile(self.rules.fragment("PASSIVE_AGENT"))
         ends = {w.lower() for w in read_words(path / "apposition_ends.txt")} | self.verbs
         self.apposition_stop = re.compile(rf"(?:{alternation(ends)})\b")
         self.verb_re = re.compile(rf"\b(?:{alternation(self.verbs)})\b")

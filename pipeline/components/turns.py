@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 from ..data import Floor, Label, Mention
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import (DataComponent, block_bounds, facts_of, grammar, mentions_of, read_words, rejections_of, text_of,
-                     verb_after)
+from .common import (DataComponent, block_at, block_bounds, facts_of, grammar, mentions_of, read_words, rejections_of,
+                     text_of, verb_after)
 from .rules import Rejection, alternation, veto
 
 TRANSCRIPT_TURNS = 5  # labelled turns ("Ms Thorne: ...") that make a document a transcript
@@ -70,27 +70,27 @@ class TurnRecogniser(DataComponent):
         self.perfect = {
             inside: re.compile(rf"\s+(?:{alternation(words['perfect_auxiliaries'] + extra)})\s+(?:\w+\s+)?\w+ed\b")
             for inside, extra in ((False, ()), (True, words["reported_auxiliaries"]))}
-        self.view_opening = re.compile(rf"[\s\d.]*(?:{alternation(words['view_openers'])})\s+(?:the\s+)?", re.I)
         self.own_group = frozenset(words["own_group"])
         self.pronouns = dict(w.split(":") for w in words["subject_pronouns"])
         self.pronoun = re.compile(rf"(?:{alternation(self.pronouns)})\b", re.I)
         self.load_rules(path)
+        self.view_opening = re.compile(self.rules.fragment("VIEW_OPENING"))
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         rejected = rejections_of(doc)
         speakers = [m for m in mentions_of(doc, Label.SPEAKER) if m.evidence.kind not in ("host",)]
         self._hosts = {name for f in facts_of(doc) if f.rule == "speaker.host-body" for name in f.value.split("|")}
-        seen = self._read(doc, text, speakers)
+        blocks = block_bounds(doc)
+        seen = self._read(doc, text, speakers, blocks)
         floor: dict[tuple[int, int], Floor] = {}
-        bounds = block_bounds(doc)
 
         def decide(s: Seen, rule: str, opens_turn: bool, note: str = "", at: int | None = None) -> None:
             m = s.mention
             trace = self.rules.trace(rule)
             trace.note(note)
             at = s.clause.start if at is None and s.clause else at
-            start = _turn_start(text, bounds, at) if opens_turn and at is not None else m.start
+            start = _turn_start(text, blocks, at) if opens_turn and at is not None else m.start
             floor[(m.start, m.end)] = Floor(m.start, m.end, True, opens_turn, start, rule, trace.explain())
 
         clauses: dict[int, list[Seen]] = {}
@@ -99,7 +99,7 @@ class TurnRecogniser(DataComponent):
                 clauses.setdefault(s.clause.start, []).append(s)
         for group in clauses.values():
             self._clause_floor(text, group, decide, rejected)
-        self._framed(doc, text, seen, floor, decide)
+        self._framed(text, blocks, seen, floor, decide)
         self._transcript(floor, seen, rejected)
         self._spoke(text, seen, floor, decide)
         self._pronoun_subjects(doc, seen, floor, decide)
@@ -107,13 +107,12 @@ class TurnRecogniser(DataComponent):
         return doc
 
     # ------------------------------------------------------------------ reading
-    def _read(self, doc: Doc, text: str, speakers: list[Mention]) -> list[Seen]:
+    def _read(self, doc: Doc, text: str, speakers: list[Mention], blocks: list[tuple[int, int]]) -> list[Seen]:
         sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
             else [(0, len(text))]
         # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
         clauses = [Clause(a, b, (s, e)) for s, e in sents for a, b in _clauses(text, s, e)]
         starts = [c.start for c in clauses]
-        blocks = block_bounds(doc)
         intro_in: dict[tuple[int, int], int] = {}
         for m in speakers:
             if m.evidence.kind == "person" and m.evidence.introduced:
@@ -134,7 +133,7 @@ class TurnRecogniser(DataComponent):
                 opening = self.rules.match("turn.sentence-opening", text, c.start, m.start)
                 s.opens = not s.absent and opening is not None and opening.end() == m.start
                 s.listing = self.verbs.search(text, *c.sentence) is None and intro_in.get(c.sentence, 0) >= 2
-                block = next(((a, b) for a, b in blocks if a <= m.start < b), None)
+                block = block_at(blocks, m.start)
                 if block is not None:
                     opening = self.rules.match("turn.sentence-opening", text, block[0], m.start)
                     s.opens_block = opening is not None and opening.end() == m.start
@@ -172,19 +171,19 @@ class TurnRecogniser(DataComponent):
                 decide(s, "turn.subject-verb", True, f"the subject of '{s.verb.group(0)}'")
                 return
 
-    def _framed(self, doc: Doc, text: str, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
+    def _framed(self, text: str, blocks: list[tuple[int, int]], seen: list[Seen], floor: dict[tuple[int, int], Floor],
+                decide) -> None:
         """A paragraph's first sentence that frames what follows as someone's view ('18. In the view of Brazil, ...',
         '38. According to Mexico, ...', '52. For Switzerland, ...') or names them as the agent of its passive ('23.
         Concern was expressed by Costa Rica about ...') gives them the floor, when no one took it as that sentence's
         subject (in that clause). The preposition before them does not silence them there."""
-        blocks = block_bounds(doc)
         for s in seen:
             m = s.mention
             if s.clause is None or s.absent or (m.start, m.end) in floor or \
                     m.evidence.kind not in ("delegation", "person"):
                 continue
             first, last = s.clause.start, s.clause.end
-            block = next(((a, b) for a, b in blocks if a <= m.start < b), None)
+            block = block_at(blocks, m.start)
             if block is None or re.search(r"[^\W\d_]", text[block[0]:first]) or \
                     any(first <= k[0] < last and f.opens_turn for k, f in floor.items()):
                 continue
@@ -392,7 +391,7 @@ def make_turn_recogniser(nlp: Language, name: str) -> TurnRecogniser:
 def _turn_start(text: str, blocks: list[tuple[int, int]], start: int) -> int:
     """A turn begins at its sentence, or at its paragraph when only a number stands before it
     ('2. Mr. Tanaka said')."""
-    i = bisect.bisect_right([a for a, _ in blocks], start) - 1
-    if i >= 0 and start < blocks[i][1] and not re.search(r"[^\W\d_]", text[blocks[i][0]:start]):
-        return blocks[i][0]
+    block = block_at(blocks, start)
+    if block is not None and not re.search(r"[^\W\d_]", text[block[0]:start]):
+        return block[0]
     return start
