@@ -82,6 +82,11 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _command(commands: argparse._SubParsersAction, name: str, **kwargs: str) -> argparse.ArgumentParser:
+    """A command whose --help shows its description and examples as written (line breaks kept)."""
+    return commands.add_parser(name, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -92,20 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = sub.add_parser("run", help="process the PDFs under a folder into tables",
-                         formatter_class=argparse.RawDescriptionHelpFormatter,
-                         description="Read every PDF under FOLDER (or one PDF), recognise speakers, countries, "
-                                     "programmes and figures, and write the tables to --out as CSV, Parquet and "
-                                     "one SQLite database (meetings.sqlite). Only new or changed PDFs (by "
-                                     "SHA-256), and those last read by other code or rules (an edited file in "
-                                     "models/), are processed; files that cannot be read get a row in "
-                                     "documents.csv saying what to do, and while any file of the folder stays "
-                                     "failed the exit status is 1. Each document runs in its own worker, "
-                                     "stopped if it exceeds --timeout or --memory-mb (tried again once you raise "
-                                     "it). A run stopped in any way (Ctrl-C, kill, a full disk) keeps what it "
-                                     "stored; the next run with the same options finishes it: the rest of the "
-                                     "documents, the themes and the CSV/Parquet files.",
-                         epilog="example:\n  python -m pipeline run corpus/ --out outputs/ --jobs 2")
+    run = _command(sub, "run", help="process the PDFs under a folder into tables",
+                   description="Read every PDF under FOLDER (or one PDF), recognise speakers, countries, "
+                               "programmes and figures, and write the tables to --out as CSV, Parquet and "
+                               "one SQLite database (meetings.sqlite). Only new or changed PDFs (by "
+                               "SHA-256), and those last read by other code or rules (an edited file in "
+                               "models/), are processed; files that cannot be read get a row in "
+                               "documents.csv saying what to do, and while any file of the folder stays "
+                               "failed the exit status is 1. Each document runs in its own worker, "
+                               "stopped if it exceeds --timeout or --memory-mb (tried again once you raise "
+                               "it). A run stopped in any way (Ctrl-C, kill, a full disk) keeps what it "
+                               "stored; the next run with the same options finishes it: the rest of the "
+                               "documents, the themes and the CSV/Parquet files.",
+                   epilog="example:\n  python -m pipeline run corpus/ --out outputs/ --jobs 2")
     run.add_argument("folder", type=Path, help="folder of PDFs (searched recursively), or one PDF")
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
     run.add_argument("--jobs", type=int, default=0,
@@ -150,32 +154,30 @@ def build_parser() -> argparse.ArgumentParser:
                                           "Namibia)")
     report.add_argument("--since", help="only meetings dated on or after YYYY, YYYY-MM or YYYY-MM-DD")
 
-    audit = sub.add_parser("audit", help="audit pages, review sheets, Label Studio and spaCy exchange",
-                           description="`audit OUTDIR [--doc DOC_ID]` writes OUTDIR/audit/<pdf name>.html, one "
-                                       "self-contained page per document (to be mailed): the text with every mention "
-                                       "highlighted and each PDF page, scaled and in black and white, with boxes "
-                                       "around them; and OUTDIR/audit/index.html listing them.\n"
-                                       "`audit export OUTDIR -o review.csv` writes one row per mention with an "
-                                       "empty verdict column (ok, wrong, fix:<value>); --format label-studio writes "
-                                       "Label Studio tasks (and the labelling config beside them), --format spacy "
-                                       "a DocBin of the reviewed mentions.\n"
-                                       "`audit apply review.csv --out OUTDIR` records the verdicts of a sheet, "
-                                       "`audit import export.json --out OUTDIR` those of a Label Studio JSON export "
-                                       "(kept prediction: ok, deleted: wrong, changed value or span: fix; another "
-                                       "label: wrong); every later run applies them.",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    audit = _command(sub, "audit", help="audit pages, review sheets, Label Studio and spaCy exchange",
+                     description="`audit OUTDIR [--doc DOC_ID]` writes OUTDIR/audit/<pdf name>.html, one "
+                                 "self-contained page per document (to be mailed): the text with every mention "
+                                 "highlighted and each PDF page, scaled and in black and white, with boxes "
+                                 "around them; and OUTDIR/audit/index.html listing them.\n"
+                                 "`audit export OUTDIR -o review.csv` writes one row per mention with an "
+                                 "empty verdict column (ok, wrong, fix:<value>); --format label-studio writes "
+                                 "Label Studio tasks (and the labelling config beside them), --format spacy "
+                                 "a DocBin of the reviewed mentions.\n"
+                                 "`audit apply review.csv --out OUTDIR` records the verdicts of a sheet, "
+                                 "`audit import export.json --out OUTDIR` those of a Label Studio JSON export "
+                                 "(kept prediction: ok, deleted: wrong, changed value or span: fix; another "
+                                 "label: wrong); every later run applies them.")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     view = audit_sub.add_parser("view", help="write the audit pages (the default action)")
     view.add_argument("outdir", type=Path)
     view.add_argument("--doc", help="only this document (doc_id, a unique prefix, or the PDF's file name)")
     view.add_argument("--jobs", type=int, default=0, help="processes rendering pages (default: one per core)")
-    export = audit_sub.add_parser("export", help="write a review sheet, Label Studio tasks or a spaCy DocBin",
-                                  formatter_class=argparse.RawDescriptionHelpFormatter,
-                                  epilog="examples:\n"
-                                         "  python -m pipeline audit export outputs/ -o review.csv --label FIGURE\n"
-                                         "  python -m pipeline audit export outputs/ --format label-studio "
-                                         "-o tasks.json\n"
-                                         "  python -m pipeline audit export outputs/ --format spacy -o reviewed.spacy")
+    export = _command(audit_sub, "export", help="write a review sheet, Label Studio tasks or a spaCy DocBin",
+                      epilog="examples:\n"
+                             "  python -m pipeline audit export outputs/ -o review.csv --label FIGURE\n"
+                             "  python -m pipeline audit export outputs/ --format label-studio "
+                             "-o tasks.json\n"
+                             "  python -m pipeline audit export outputs/ --format spacy -o reviewed.spacy")
     export.add_argument("outdir", type=Path)
     export.add_argument("-o", "--output", type=Path,
                         help="file to write (default: review.csv, tasks.json or reviewed.spacy)")
@@ -194,20 +196,19 @@ def build_parser() -> argparse.ArgumentParser:
                                help="output folder whose database takes the verdicts")
         recording.add_argument("--reviewer", help="name recorded with each verdict (default: your login name)")
 
-    review = sub.add_parser("review", help="the review app: verdicts on mentions from the browser",
-                            formatter_class=argparse.RawDescriptionHelpFormatter,
-                            description="Serve a local review app over an output folder: an index of the documents "
-                                        "with their review progress, and for each document its text, its mentions "
-                                        "(filter by type, confidence, rule, speaker; mark ok / wrong / fix with the "
-                                        "keyboard) and the PDF page with the mention's box. Verdicts go into the "
-                                        "database as `audit apply` records them; the next `run` applies them. Open "
-                                        "the URL it prints: it carries the access token. Scripts use the JSON API "
-                                        "(GET /api/documents, GET /api/mentions?doc_id=..., POST /api/verdicts) "
-                                        "with the header `Authorization: token TOKEN`.",
-                            epilog="examples:\n  python -m pipeline review outputs/\n"
-                                   "  python -m pipeline review outputs/ --port 9000 --reviewer alice\n"
-                                   "  python -m pipeline review outputs/ --benchmark   time the index and document "
-                                   "views")
+    review = _command(sub, "review", help="the review app: verdicts on mentions from the browser",
+                      description="Serve a local review app over an output folder: an index of the documents "
+                                  "with their review progress, and for each document its text, its mentions "
+                                  "(filter by type, confidence, rule, speaker; mark ok / wrong / fix with the "
+                                  "keyboard) and the PDF page with the mention's box. Verdicts go into the "
+                                  "database as `audit apply` records them; the next `run` applies them. Open "
+                                  "the URL it prints: it carries the access token. Scripts use the JSON API "
+                                  "(GET /api/documents, GET /api/mentions?doc_id=..., POST /api/verdicts) "
+                                  "with the header `Authorization: token TOKEN`.",
+                      epilog="examples:\n  python -m pipeline review outputs/\n"
+                             "  python -m pipeline review outputs/ --port 9000 --reviewer alice\n"
+                             "  python -m pipeline review outputs/ --benchmark   time the index and document "
+                             "views")
     review.add_argument("outdir", type=Path, help="output folder of `run`")
     review.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
@@ -240,15 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
                                "label is a heading or a phrase of its statements, and (with --gold) which of the "
                                "themes the gold files name are among the labels and keywords")
 
-    bench = sub.add_parser("benchmark", help="pages per second and seconds per stage",
-                           description="Time the pipeline on a folder of PDFs as `run --jobs 1` does it (model load, "
-                                       "extract, recognise, link, tables, themes), next to pdfplumber's extract_text "
-                                       "followed by spaCy's small English pipeline (en_core_web_sm when installed, "
-                                       "else the same architecture untrained: the cost is the same). With --profile, "
-                                       "also print the functions where the time goes (cProfile). With --jobs, also "
-                                       "time whole runs with that many workers and report peak memory.",
-                           epilog="example:\n  python -m pipeline benchmark ../shared/wto --profile --jobs 1",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    bench = _command(sub, "benchmark", help="pages per second and seconds per stage",
+                     description="Time the pipeline on a folder of PDFs as `run --jobs 1` does it (model load, "
+                                 "extract, recognise, link, tables, themes and export), next to pdfplumber's "
+                                 "extract_text followed by spaCy's small English pipeline (en_core_web_sm when "
+                                 "installed, else the same architecture untrained: the cost is the same). With "
+                                 "--profile, also print the functions where the time goes (cProfile). With --jobs, "
+                                 "also time whole runs with that many workers and report peak memory.",
+                     epilog="example:\n  python -m pipeline benchmark ../shared/wto --profile --jobs 1")
     bench.add_argument("folder", type=Path, nargs="?", default=Path("corpus"))
     bench.add_argument("--jobs", type=int, nargs="*", default=[], help="also time `run` with these worker counts")
     bench.add_argument("--repeat", type=int, default=1, help="time each pass this many times and keep the best")
@@ -258,58 +258,54 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--extractor", choices=EXTRACTORS, default=EXTRACTORS[0],
                        help="where characters come from (default: pdfium; pdfplumber is the reference)")
 
-    parity = sub.add_parser("parity", help="check that the fast extractor reads PDFs as pdfplumber does",
-                            description="Read every PDF under FOLDER with both extractors, pdfium (the default, "
-                                        "fast) and pdfplumber (the reference), and compare the status, the text, "
-                                        "the blocks, the pages and the characters' boxes. Prints the PDFs that "
-                                        "differ and the largest box difference; the exit status is 1 if any differ.",
-                            epilog="example:\n  python -m pipeline parity ../shared/wto",
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parity = _command(sub, "parity", help="check that the fast extractor reads PDFs as pdfplumber does",
+                      description="Read every PDF under FOLDER with both extractors, pdfium (the default, "
+                                  "fast) and pdfplumber (the reference), and compare the status, the text, "
+                                  "the blocks, the pages and the characters' boxes. Prints the PDFs that "
+                                  "differ and the largest box difference; the exit status is 1 if any differ.",
+                      epilog="example:\n  python -m pipeline parity ../shared/wto")
     parity.add_argument("folder", type=Path, help="folder of PDFs (searched recursively), or one PDF")
     parity.add_argument("--tolerance", type=float, default=None, metavar="PT",
                         help="largest difference of a box edge, in points, that counts as the same (default 0.01)")
 
-    themes = sub.add_parser("themes", help="regroup the statements of an output folder into themes, or score them",
-                            formatter_class=argparse.RawDescriptionHelpFormatter,
-                            description="Group what was said into themes: statements under the same agenda item "
-                                        "or heading (merged across meetings when headings and words match), the "
-                                        "rest by NMF over their words; each theme named by its heading or its most "
-                                        "distinctive noun phrase. With --score, change nothing and print how "
-                                        "coherent the themes of the folder are.",
-                            epilog="examples:\n  python -m pipeline themes outputs/ --themes 8\n"
-                                   "  python -m pipeline themes outputs/ --seed-themes migration\n"
-                                   "  python -m pipeline themes outputs/ --score")
+    themes = _command(sub, "themes", help="regroup the statements of an output folder into themes, or score them",
+                      description="Group what was said into themes: statements under the same agenda item "
+                                  "or heading (merged across meetings when headings and words match), the "
+                                  "rest by NMF over their words; each theme named by its heading or its most "
+                                  "distinctive noun phrase. With --score, change nothing and print how "
+                                  "coherent the themes of the folder are.",
+                      epilog="examples:\n  python -m pipeline themes outputs/ --themes 8\n"
+                             "  python -m pipeline themes outputs/ --seed-themes migration\n"
+                             "  python -m pipeline themes outputs/ --score")
     themes.add_argument("outdir", type=Path)
     _add_theme_options(themes)
     themes.add_argument("--score", action="store_true",
                         help="print the coherence (NPMI of each theme's keywords over the statements), diversity "
                              "and sizes of the folder's themes, without regrouping")
 
-    rules = sub.add_parser("rules", help="list the named patterns of models/ and check their examples",
-                           formatter_class=argparse.RawDescriptionHelpFormatter,
-                           description="Every pattern the recognisers use is a named entry in "
-                                       "models/meeting_en/<component>/patterns.toml with what it finds, a score, "
-                                       "examples it must find and counter-examples it must not. This lists them; "
-                                       "with --check it runs every example through the pipeline and says which "
-                                       "fail (exit status 1 if any). See models/README.md to add a pattern for a new "
-                                       "house style or silence a false positive.",
-                           epilog="examples:\n  python -m pipeline rules\n"
-                                  "  python -m pipeline rules --check --name programme.\n")
+    rules = _command(sub, "rules", help="list the named patterns of models/ and check their examples",
+                     description="Every pattern the recognisers use is a named entry in "
+                                 "models/meeting_en/<component>/patterns.toml with what it finds, a score, "
+                                 "examples it must find and counter-examples it must not. This lists them; "
+                                 "with --check it runs every example through the pipeline and says which "
+                                 "fail (exit status 1 if any). See models/README.md to add a pattern for a new "
+                                 "house style or silence a false positive.",
+                     epilog="examples:\n  python -m pipeline rules\n"
+                            "  python -m pipeline rules --check --name programme.\n")
     rules.add_argument("--check", action="store_true", help="run every example and counter-example")
     rules.add_argument("--name", default="", help="only patterns whose name starts with this (e.g. speaker.)")
     rules.add_argument("--model", help=f"spaCy pipeline folder (default: {DEFAULT_MODEL})")
 
-    train = sub.add_parser("train", help="train the programme scorer on the annotated documents of corpus/",
-                           formatter_class=argparse.RawDescriptionHelpFormatter,
-                           description="Fit the programme scorer (a logistic regression over what the programme "
-                                       "patterns propose) on the development set (corpus/dev/*.txt with "
-                                       "*.gold.json) and the sample (corpus/*.pdf), never on corpus/dev/frozen. "
-                                       "It prints the programme F1 with and without the scorer when each "
-                                       "institution is held out, and saves the scorer only if it does better. "
-                                       "A run that fails leaves the shipped scorer in place.",
-                           epilog="example:\n  python -m pipeline train\n"
-                                  "  python -m pipeline evaluate --loio      # the whole pipeline, institution by "
-                                  "institution held out\n")
+    train = _command(sub, "train", help="train the programme scorer on the annotated documents of corpus/",
+                     description="Fit the programme scorer (a logistic regression over what the programme "
+                                 "patterns propose) on the development set (corpus/dev/*.txt with "
+                                 "*.gold.json) and the sample (corpus/*.pdf), never on corpus/dev/frozen. "
+                                 "It prints the programme F1 with and without the scorer when each "
+                                 "institution is held out, and saves the scorer only if it does better. "
+                                 "A run that fails leaves the shipped scorer in place.",
+                     epilog="example:\n  python -m pipeline train\n"
+                            "  python -m pipeline evaluate --loio      # the whole pipeline, institution by "
+                            "institution held out\n")
     train.add_argument("--corpus", type=Path, default=PACKAGE_ROOT / "corpus",
                        help="folder with the sample's gold and PDFs and dev/ (default: the project's corpus/)")
     train.add_argument("--out", type=Path, help="where to save the scorer (default: models/meeting_en/programmes/"
