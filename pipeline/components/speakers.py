@@ -33,10 +33,11 @@ LISTED_WITHIN = 300  # characters from a participant list's "Country:" label to 
 LIST_LABEL = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*:")  # after a country: "Estonia (guest):"
 BRACKET = re.compile(r"\s?\([^()]*\)")
 # an introductory phrase that opens a sentence before its subject: "In its reply, Chile said ..."
-INTRODUCTORY = re.compile(r"(?:^|[.;:]\s+|\n)(?:\d+\.\s+)?[A-Z][^,;.:()\n]{0,50},\s+(?:the\s+)?$")
+OPENING = r"(?:^|[.;:]\s+|\n)(?:\d+\.\s+)?"  # a sentence's start, after its paragraph number
+INTRO = r"[A-Z][^,;.:()\n]{0,50},\s+"  # "In its reply, "
+INTRODUCTORY = re.compile(rf"{OPENING}{INTRO}(?:the\s+)?$")
 # what may open a sentence before its subject: a paragraph number, "The", an introductory phrase
-INTRODUCTORY_SUBJECT = re.compile(r"(?:^|[.;:]\s+|\n)(?:\d+\.\s+)?(?:[A-Z][^,;.:()\n]{0,50},\s+)?(?:the\s+)?$", re.I)
-OFFICE_MODIFIERS = re.compile(r"^(?:acting|interim|temporary)\s+", re.I)  # "Acting Chairman" chairs
+INTRODUCTORY_SUBJECT = re.compile(rf"{OPENING}(?:{INTRO})?(?:the\s+)?$", re.I)
 CLAUSE_END = re.compile(r"[.:!?](?=\s+[A-Z\"“(]|\s*$)|;")
 
 
@@ -116,6 +117,8 @@ class SpeakerRecogniser(DataComponent):
         self.prepositions = set(words["governing_prepositions"])
         self.particles = set(words["name_particles"])
         self.title_connectors = set(words["title_connectors"])  # "Minister for Human Rights"
+        # "Acting Chairman" chairs: the office without its modifier
+        self.office_modifiers = re.compile(rf"^(?:{alternation(words['office_modifiers'])})\s+", re.I)
         self.addressee = "|".join(words["addressee_pronouns"])
         self.clause_openers = alternation(words["clause_openers"])
         self.finite = finite_verbs(DEFAULT_LEXICON) | frozenset(words["auxiliaries"])
@@ -517,7 +520,7 @@ class SpeakerRecogniser(DataComponent):
             inside = [c for c in countries if owner <= c.start and c.end <= span[1]]
             country = country or (inside[-1].value if inside else "")
         introduced = bool(p.first) and bool(role or country)
-        office = OFFICE_MODIFIERS.sub("", re.split(r"\s(?:of|for)\s|,", role, maxsplit=1)[0].strip().lower())
+        office = self.office_modifiers.sub("", re.split(r"\s(?:of|for)\s|,", role, maxsplit=1)[0].strip().lower())
         if office in self.presiding:  # "Ms X, President of the Conference": "The President" is she
             cue["presides"] = True
         for label, value in (("role", role), ("organisation", org), ("country", country)):
@@ -799,7 +802,7 @@ class SpeakerRecogniser(DataComponent):
             trace.note(f"the office of {office}")
             out.append(Draft(m.start(), m.end(), trace.rule, 0.85, office,
                              dict(kind="chair", office=office, name=office,
-                                  presides=OFFICE_MODIFIERS.sub("", office.lower()) in self.presiding), trace))
+                                  presides=self.office_modifiers.sub("", office.lower()) in self.presiding), trace))
         for m in self.rules.finditer("speaker.role-reference", text):  # "the Minister indicated"
             trace = self.rules.trace("speaker.role-reference")
             trace.note(f"the last {m.group('role')} introduced")
