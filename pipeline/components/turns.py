@@ -82,7 +82,9 @@ class TurnRecogniser(DataComponent):
         speakers = [m for m in mentions_of(doc, Label.SPEAKER) if m.evidence.kind not in ("host",)]
         self._hosts = {name for f in facts_of(doc) if f.rule == "speaker.host-body" for name in f.value.split("|")}
         blocks = block_bounds(doc)
-        seen = self._read(doc, text, speakers, blocks)
+        sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
+            else [(0, len(text))]
+        seen = self._read(text, sents, speakers, blocks)
         floor: dict[tuple[int, int], Floor] = {}
 
         def decide(s: Seen, rule: str, opens_turn: bool, note: str = "", at: int | None = None) -> None:
@@ -102,14 +104,13 @@ class TurnRecogniser(DataComponent):
         self._framed(text, blocks, seen, floor, decide)
         self._transcript(floor, seen, rejected)
         self._spoke(text, seen, floor, decide)
-        self._pronoun_subjects(doc, seen, floor, decide)
+        self._pronoun_subjects(text, sents, seen, floor, decide)
         doc._.floor = sorted(floor.values(), key=lambda f: f.start)
         return doc
 
     # ------------------------------------------------------------------ reading
-    def _read(self, doc: Doc, text: str, speakers: list[Mention], blocks: list[tuple[int, int]]) -> list[Seen]:
-        sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") \
-            else [(0, len(text))]
+    def _read(self, text: str, sents: list[tuple[int, int]], speakers: list[Mention],
+              blocks: list[tuple[int, int]]) -> list[Seen]:
         # a semicolon opens a clause that may give the floor to someone else: "X asked ...; Y raised ..."
         clauses = [Clause(a, b, (s, e)) for s, e in sents for a, b in _clauses(text, s, e)]
         starts = [c.start for c in clauses]
@@ -252,15 +253,12 @@ class TurnRecogniser(DataComponent):
                         not in floor:
                     decide(person, "turn.declared-chair", False, f"declared as {cue.office}")
 
-    def _pronoun_subjects(self, doc: Doc, seen: list[Seen], floor: dict[tuple[int, int], Floor], decide) -> None:
+    def _pronoun_subjects(self, text: str, sents: list[tuple[int, int]], seen: list[Seen],
+                          floor: dict[tuple[int, int], Floor], decide) -> None:
         """'Session 3 was moderated by Ms Anna Berg, Director. She noted ...': a sentence whose subject is 'he' or
         'she' refers to the person named last in the sentence before, when no one took the floor as that sentence's
         subject and the person's honorific does not forbid the pronoun ('Ms Anna Berg' is no 'he'). No one else's
         turn is taken over."""
-        if not doc.has_annotation("SENT_START"):
-            return
-        text = text_of(doc)
-        sents = [(s.start_char, s.end_char) for s in doc.sents]
         opened = sorted(k[0] for k, f in floor.items() if f.opens_turn)
         persons = sorted((s for s in seen if s.mention.evidence.kind == "person" and not s.absent and not s.transcript),
                          key=lambda s: s.mention.start)
