@@ -20,22 +20,8 @@ from dataclasses import dataclass, field, replace
 
 import pycountry
 
-from .data import (
-    Country,
-    Document,
-    Extraction,
-    Figure,
-    FigureCue,
-    Floor,
-    Label,
-    Mention,
-    Programme,
-    ProgrammeCue,
-    Recognition,
-    Speaker,
-    SpeakerCue,
-    Statement,
-)
+from .data import (Country, Document, Extraction, Figure, FigureCue, Floor, Label, Mention, Programme, ProgrammeCue,
+                   Recognition, Speaker, SpeakerCue, Statement)
 
 
 @dataclass
