@@ -15,9 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
+import numpy as np
 import spacy
 from spacy.language import Language
-from spacy.symbols import ORTH
+from spacy.symbols import ORTH, SENT_START
 from spacy.tokens import Doc
 
 from . import __version__, components  # noqa: F401  (registers the factories before spacy.load)
@@ -66,12 +67,12 @@ def build_model(path: Path) -> Language:
     The rule files are the source of truth and stay in place; this writes the spaCy
     configuration, tokenizer and vocabulary around them.
     """
-    nlp = spacy.blank("en")
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "meeting.ChunkCachedTokenizer.v1"}}})
     for word in filter(is_abbreviation, read_words(Path(path) / "speakers" / "honorifics.txt")):
         abbreviation = word if word.endswith(".") else word + "."  # "Hon. Kofi": no sentence ends there
         for form in {abbreviation, abbreviation.upper()}:  # "MR. HAYASHI" in a transcript set in capitals
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("meeting_sentencizer", name="sentencizer")
     for name, factory in RULE_COMPONENTS.items():
         nlp.add_pipe(factory, name=name).from_disk(Path(path) / name)
     nlp.meta.update(name="meeting_en", version="1.0.0", author="meeting-summaries pipeline",
@@ -111,11 +112,14 @@ def read(document: Document, nlp: Language) -> Doc:
     doc = nlp.make_doc(text)
     doc.user_data["text"] = text  # what text_of() would rebuild from the tokens: the Doc's text is the document's
     blocks = []
+    starts = np.zeros(len(doc), dtype=np.uint64)
     for b in document.blocks:
         span = doc.char_span(b.start, b.end, label=b.kind, alignment_mode="expand")
         if span is not None and len(span):
             blocks.append(span)
-            span[0].is_sent_start = True  # no sentence runs from one paragraph or heading into the next
+            starts[span.start] = 1  # no sentence runs from one paragraph or heading into the next
+    # set at once: spaCy checks the whole Doc for a parse each time one token's start is set
+    doc.from_array([SENT_START], starts)
     doc.spans["blocks"] = blocks
     return nlp(doc)
 

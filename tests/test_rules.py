@@ -13,6 +13,9 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from spacy.pipeline import Sentencizer
+from spacy.symbols import ORTH
+from spacy.tokenizer import Tokenizer
 
 from pipeline.components.rules import Pattern, alternation
 from pipeline.recognise import RULE_COMPONENTS, check_pattern, load_nlp, patterns
@@ -72,3 +75,37 @@ def test_the_longest_word_wins_and_a_space_matches_any_run_of_spaces():
     assert roles.findall("The Vice-Chair, the Chairperson and the Minister  of State") == \
         ["Vice-Chair", "Chairperson", "Minister  of State"]
 
+
+
+# spaCy's own tokenizer with the model's rules
+PLAIN = Tokenizer(NLP.vocab, rules=NLP.tokenizer.rules, prefix_search=NLP.tokenizer.prefix_search,
+                  suffix_search=NLP.tokenizer.suffix_search, infix_finditer=NLP.tokenizer.infix_finditer,
+                  token_match=NLP.tokenizer.token_match, url_match=NLP.tokenizer.url_match)
+
+
+# pieces of meeting text: special cases ("Mr.", "\n"), affixes, infixes, URLs, every kind of whitespace
+PIECE = st.sampled_from(["Mr.", "MR.", "Mrs", "Dr.", "U.S.", "(EU)", "Ms.X", "don't", "co-operation", "50%",
+                         "€1.5bn", "2021-2024", "e.g.", "www.wto.org", "\"quoted\"", "...", ":)", "a", "The",
+                         "end.", "(", ")", ",", "’s", "ü", " ", "  ", "\n", "\n\n", "\t", "\xa0", " \n "])
+
+
+@given(st.lists(PIECE, max_size=30).map("".join), st.lists(PIECE, max_size=30).map(" ".join))
+def test_the_chunk_cached_tokenizer_makes_spacys_tokens(glued, spaced):
+    """The same tokens and whitespace as spaCy's tokenizer, whatever the chunks and spaces, cold and warm."""
+    for text in (glued, spaced, glued + spaced):
+        assert [(x.text, x.whitespace_) for x in NLP.tokenizer(text)] == [(x.text, x.whitespace_) for x in PLAIN(text)]
+        assert [(x.text, x.whitespace_) for x in NLP.tokenizer(text)] == [(x.text, x.whitespace_) for x in PLAIN(text)]
+
+
+def test_a_new_special_case_reaches_the_chunk_cache():
+    tokenizer = load_nlp.__wrapped__(DEFAULT_MODEL).tokenizer  # a copy: the shared one stays as the model has it
+    assert [t.text for t in tokenizer("see WT/L/1.")] == ["see", "WT", "/", "L/1", "."]
+    tokenizer.add_special_case("WT/L/1.", [{ORTH: "WT/L/1"}, {ORTH: "."}])
+    assert [t.text for t in tokenizer("see WT/L/1.")] == ["see", "WT/L/1", "."]
+
+
+@given(st.lists(PIECE | st.sampled_from([".", "!", "?", "?!", "\u3002", "'", "”"]), max_size=40).map(" ".join))
+def test_the_array_sentencizer_starts_the_sentences_spacys_does(text):
+    doc = NLP.make_doc(text)
+    spacy_sentencizer = Sentencizer(punct_chars=NLP.get_pipe("sentencizer").punct_chars)
+    assert NLP.get_pipe("sentencizer").predict([doc]) == spacy_sentencizer.predict([doc])

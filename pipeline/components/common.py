@@ -13,8 +13,9 @@ import shutil
 import tomllib
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
-from typing import Iterable, TypeVar
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from spacy.tokens import Doc
 
@@ -164,9 +165,39 @@ def shifted(m: Mention, by: int) -> Mention:
     return replace(m, start=m.start + by, end=m.end + by, evidence=evidence)
 
 
-def within(mentions: Iterable[Mention], start: int, end: int) -> list[Mention]:
-    """The mentions inside ``[start, end)``, in that stretch's own offsets."""
-    return [shifted(m, -start) for m in mentions if start <= m.start and m.end <= end]
+def grouped(blocks: list[tuple[int, int]], items: Sequence[T], bounds: Callable[[T], tuple[int, int]]
+            ) -> list[list[T]]:
+    """Per block, the items (whose ``bounds`` are character offsets) wholly inside it, in their
+    own order: found by bisection among the items sorted by start, not by reading every item
+    for every block (a long document has thousands of both)."""
+    order = sorted(range(len(items)), key=lambda i: bounds(items[i])[0])
+    starts = [bounds(items[i])[0] for i in order]
+    out = []
+    for start, end in blocks:
+        picked = sorted(order[bisect.bisect_left(starts, start):bisect.bisect_right(starts, end)])
+        out.append([items[i] for i in picked if bounds(items[i])[1] <= end])
+    return out
+
+
+def within(mentions: Sequence[Mention], blocks: list[tuple[int, int]]) -> list[list[Mention]]:
+    """Per block, the mentions inside it, in the block's own offsets."""
+    return [[shifted(m, -start) for m in inside]
+            for (start, _), inside in zip(blocks, grouped(blocks, mentions, lambda m: (m.start, m.end)))]
+
+
+class Spans:
+    """Character spans, asked whether any overlaps a stretch: by bisection on their starts and
+    the furthest end reached so far, so that checking every name of a long document against
+    every speaker does not take their product."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._reach = list(accumulate((e for _, e in ordered), max))
+
+    def overlap(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end)  # the spans starting before the stretch ends
+        return i > 0 and self._reach[i - 1] > start
 
 
 NEXT_WORD = re.compile(r"\s*(?:(?P<bracket>\([^()\n]{0,150}\))|(?P<comma>,)|(?P<word>[A-Za-z][\w'’-]*))")

@@ -116,9 +116,10 @@ class FigureRecogniser(DataComponent):
         found, rejected = mentions_of(doc), rejections_of(doc)
         countries = [c for c in found if c.label == Label.COUNTRY]
         votes = [f.scope for f in facts_of(doc) if f.rule == "meeting.vote"]
-        for start, end in block_bounds(doc):
+        blocks = block_bounds(doc)
+        for (start, end), named in zip(blocks, within(countries, blocks)):
             local: list[Rejection] = []
-            for m in self._block(text[start:end], within(countries, start, end),
+            for m in self._block(text[start:end], named,
                                  [(a - start, b - start) for a, b in votes if start <= a < end], local):
                 found.append(shifted(m, start))
             rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)

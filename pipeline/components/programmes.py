@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterator
 
 from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -26,7 +27,7 @@ from ..data import Label, Mention, ProgrammeCue
 from ..lexicon import english_words
 from ..settings import DEFAULT_LEXICON
 from .common import (DataComponent, block_bounds, grammar, mentions_of, read_tsv, read_words, rejections_of,
-                     sentence_around, shifted, text_of, within, without_overlaps)
+                     Spans, grouped, sentence_around, shifted, text_of, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 from .scoring import Scorer
 
@@ -75,6 +76,19 @@ def _bracket(inner: str) -> tuple[list[str], list[str], str, bool]:
     other = next((p for p in parts if p not in acronyms), "")
     quoted = other[:1] in "\"“'‘" and other[-1:] in "\"”'’"
     return parts, acronyms, other.strip("\"“”'‘’"), quoted
+
+
+def _occurrences(literal: str, pattern: str, text: str) -> Iterator[re.Match]:
+    """What ``re.finditer(pattern, text)`` finds, for a pattern that matches only where ``literal``
+    stands: the engine is started only where ``str.find`` sees the literal, not at every position
+    of the document (a lookbehind first hides the literal from the engine's own search)."""
+    regex = re.compile(pattern)
+    at = text.find(literal)
+    while at >= 0:
+        m = regex.match(text, at)
+        if m is not None:
+            yield m
+        at = text.find(literal, m.end() if m is not None and m.end() > at else at + 1)
 
 
 def _before_quotes(text: str, at: int) -> int:
@@ -175,10 +189,12 @@ class ProgrammeRecogniser(DataComponent):
             if "organisations" in doc.spans else []
         known = self._known(doc)
         found: list[Mention] = []
-        for start, end in block_bounds(doc):
+        blocks = block_bounds(doc)
+        for (start, end), mentioned, named, inside in zip(blocks, within(everything, blocks), within(known, blocks),
+                                                          grouped(blocks, bodies, lambda b: b)):
             local: list[Rejection] = []
-            self._bodies = {(s - start, e - start) for s, e in bodies if start <= s and e <= end}
-            names = self._block(text[start:end], within(everything, start, end), within(known, start, end), local)
+            self._bodies = {(s - start, e - start) for s, e in inside}
+            names = self._block(text[start:end], mentioned, named, local)
             found += [shifted(m, start) for m in names]
             rejected.extend(replace(r, start=r.start + start, end=r.end + start) for r in local)
         taken = [(s, e) for s, e in bodies] + [(m.start, m.end) for m in everything if m.label == Label.SPEAKER]
@@ -186,9 +202,12 @@ class ProgrammeRecogniser(DataComponent):
         people = [(m.start, m.end) for m in everything if m.label == Label.SPEAKER or m.label == Label.COUNTRY
                   and m.evidence.form != "adjective"]
         marked = [(m.start, m.end) for m in found if m.rule != "programme.unmarked-name"]
+        read = Spans(people + marked)
         found = [m for m in found if m.rule != "programme.unmarked-name"  # a name already read as someone's,
-                 or not any(s < m.end and m.start < e for s, e in people + marked)]  # or as a marked programme
-        found = [self._homes(text, m, countries) for m in without_overlaps(found)]
+                 or not read.overlap(m.start, m.end)]  # or as a marked programme
+        found = without_overlaps(found)
+        inside = grouped([(m.start, m.end) for m in found], countries, lambda c: (c.start, c.start + 1))
+        found = [self._homes(text, m, countries, [c.value for c in own]) for m, own in zip(found, inside)]
         if self.scorer is not None and self.use_scorer:
             found = self._scored(text, found, rejected)
         everything.extend(found)
@@ -763,11 +782,12 @@ class ProgrammeRecogniser(DataComponent):
         once defined, unless it is there the name of an organisation or a speaker ('ASEAN said')."""
         acronyms = {m.evidence.acronym.split()[0]: m for m in found if m.evidence.acronym}
         named = {m.end for m in found}  # "Long Form (ACR)": the acronym in its own bracket is the same mention
+        others = Spans(taken)
         out = []
         for acr, source in acronyms.items():
             bare = acr.rstrip("+")
-            for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?:\s?\+)?(?![\w-])", text):
-                if any(s < m.end() and m.start() < e for s, e in taken) or \
+            for m in _occurrences(bare, rf"(?<![\w-]){re.escape(bare)}(?:\s?\+)?(?![\w-])", text):
+                if others.overlap(m.start(), m.end()) or \
                         text[m.start() - 1:m.start()] == "(" and _before_quotes(text, m.start() - 1) in named:
                     continue
                 trace = self.rules.trace("programme.acronym-mention")
@@ -777,13 +797,13 @@ class ProgrammeRecogniser(DataComponent):
                                    explanation=trace.explain()))
         return out
 
-    def _homes(self, text: str, m: Mention, countries: list[Mention]) -> Mention:
+    def _homes(self, text: str, m: Mention, countries: list[Mention], own: list[str]) -> Mention:
         """The country that runs a programme, when the text says it: its own name ('the Spanish
         Minimum Income', 'the European Child Guarantee'), an owner before it ('Slovenia's action
         plan'), or the country a possessive refers back to ('Thailand commended Slovenia for its
         action plan': Slovenia's, not the speaker's); and whether it is introduced as new ('a new
-        Integration Act': the speaker's own, though another country's was named before)."""
-        own = [c.value for c in countries if m.start <= c.start < m.end]
+        Integration Act': the speaker's own, though another country's was named before). ``own``:
+        the countries named inside the name."""
         home = "EU" if re.match(r"(the\s)?(European|EU)\b", m.value) else own[0] if own else ""
         owner = m.evidence.owner
         if self.indefinite.search(text, max(0, m.start - 16), m.start):  # "a new Integration Act"

@@ -24,7 +24,7 @@ from spacy.util import filter_spans
 from ..data import Label, Mention, SpeakerCue
 from ..lexicon import finite_verbs
 from ..settings import DEFAULT_LEXICON
-from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, mentions_of, read_tsv, read_words,
+from .common import (DataComponent, Fact, block_bounds, facts_of, grammar, grouped, mentions_of, read_tsv, read_words,
                      rejections_of, text_of, verb_after, within, without_overlaps)
 from .rules import Rejection, Trace, alternation, veto
 
@@ -188,11 +188,15 @@ class SpeakerRecogniser(DataComponent):
         houses = self._houses(doc)
         collectives = self._collectives(doc, text)
         drafts: list[Draft] = []
-        for start, end in block_bounds(doc):
+        blocks = block_bounds(doc)
+        for (start, end), named, bodies, named_bodies in zip(blocks, within(countries, blocks),
+                                                             grouped(blocks, orgs, lambda o: (o[0], o[1])),
+                                                             grouped(blocks, houses + collectives,
+                                                                     lambda d: (d.start, d.end))):
             local: list[Rejection] = []
-            inside = [(s - start, e - start, *rest) for s, e, *rest in orgs if start <= s and e <= end]
-            found = self._block(text[start:end], within(countries, start, end), inside, local)
-            found += [d.shift(-start) for d in houses + collectives if start <= d.start and d.end <= end]
+            inside = [(s - start, e - start, *rest) for s, e, *rest in bodies]
+            found = self._block(text[start:end], named, inside, local)
+            found += [d.shift(-start) for d in named_bodies]
             found = without_overlaps(found)
             self._spokespeople(text[start:end], found)
             self._labels(text[start:end], found)
