@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -44,6 +45,16 @@ class Word:
     also_adjective: bool  # a noun that is also an adjective ('technical'): never a label on its own
 
 
+class _Token(NamedTuple):
+    """A token of a statement as the reader takes it: its item (a Word, a connector or None), its
+    seed-term form ('' for a break), whether it is an article and whether it ends in 's."""
+
+    item: Word | str | None
+    norm: str
+    article: bool
+    possessive: bool
+
+
 @dataclass
 class Reading:
     """One statement, read: its content features and its candidate noun phrases."""
@@ -67,6 +78,7 @@ class Analyser:
         # an archive says the same few thousand words a million times: each is looked up once
         self._words: dict[str, Word | None] = {}
         self._seed_norms: dict[str, str] = {}
+        self._tokens: dict[str, _Token] = {}
         self._by_key: dict[str, Counter] | None = None  # ``written`` by feature, built when first shown
 
     def _word(self, token: str) -> Word | None:
@@ -97,22 +109,33 @@ class Analyser:
             self._seed_norms[word] = lemmas.get("noun") or lemmas.get("verb") or word
         return self._seed_norms[word]
 
+    def _token(self, t: str) -> _Token:
+        """How a token reads (once per spelling)."""
+        if not t[0].isalpha():
+            return _Token(None, "", False, False)
+        low = t.lower()
+        return _Token(t if low in CONNECTORS else self._word(t), self.seed_norm(low), low in ARTICLES,
+                      low.endswith(("'s", "’s")))
+
     def _items(self, text: str) -> tuple[list, list[str]]:
         """The words of a text as Word, a connector ('of', 'of the') or None (a break), and every
         word normalised as seed terms are matched."""
         items: list[Word | str | None] = []
         norms = []
+        tokens = self._tokens
         for t in TOKEN.findall(SYMBOL.sub(f" {BREAK} ", text)):
-            if not t[0].isalpha():
+            read = tokens.get(t)
+            if read is None:
+                read = tokens[t] = self._token(t)
+            if not read.norm:
                 items.append(None)
                 continue
-            norms.append(self.seed_norm(t.lower()))
-            low = t.lower()
-            if low in ARTICLES and items and isinstance(items[-1], str) and " " not in items[-1]:
+            norms.append(read.norm)
+            if read.article and items and isinstance(items[-1], str) and " " not in items[-1]:
                 items[-1] += f" {t}"  # the connector takes its article
                 continue
-            items.append(t if low in CONNECTORS else self._word(t))
-            if low.endswith(("'s", "’s")):
+            items.append(read.item)
+            if read.possessive:
                 items.append(None)  # 'the ITC's Executive Director': two phrases, not 'ITC Executive Director'
         return items, norms
 
@@ -152,14 +175,15 @@ class Analyser:
                 i += 1
         out: list[tuple[str, str]] = []
         for a, b in runs:
-            for end in range(a, b):
-                head = items[end]
+            norms, surfaces = [w.norm for w in items[a:b]], [w.surface for w in items[a:b]]
+            for end in range(b - a):
+                head = items[a + end]
                 if not head.noun:
                     continue
-                for start in range(max(a, end - MAX_PHRASE + 1), end + 1):
+                for start in range(max(0, end - MAX_PHRASE + 1), end + 1):
                     if start == end and head.also_adjective:
                         continue
-                    out.append(self._phrase(items[start:end + 1]))
+                    out.append((" ".join(norms[start:end + 1]), " ".join(surfaces[start:end + 1])))
         for (a1, b1), (a2, b2) in zip(runs, runs[1:]):
             if a2 - b1 != 1 or not isinstance(items[b1], str) or not items[b1 - 1].noun:
                 continue

@@ -97,8 +97,11 @@ def test_the_chunk_cached_tokenizer_makes_spacys_tokens(glued, spaced):
         assert [(x.text, x.whitespace_) for x in NLP.tokenizer(text)] == [(x.text, x.whitespace_) for x in PLAIN(text)]
 
 
-def test_a_new_special_case_reaches_the_chunk_cache():
+def test_a_full_cache_and_a_new_special_case_still_give_spacys_tokens():
     tokenizer = load_nlp.__wrapped__(DEFAULT_MODEL).tokenizer  # a copy: the shared one stays as the model has it
+    tokenizer.max_cache_size = 4
+    for text in ("Mr. Smith (EU) said\n\nthat 50% of co-operation", "and then others spoke again, longer"):
+        assert [(t.text, t.whitespace_) for t in tokenizer(text)] == [(t.text, t.whitespace_) for t in PLAIN(text)]
     assert [t.text for t in tokenizer("see WT/L/1.")] == ["see", "WT", "/", "L/1", "."]
     tokenizer.add_special_case("WT/L/1.", [{ORTH: "WT/L/1"}, {ORTH: "."}])
     assert [t.text for t in tokenizer("see WT/L/1.")] == ["see", "WT/L/1", "."]

@@ -1,16 +1,15 @@
-"""spaCy's English tokenizer, with a cache that stays on over a whole document and an archive.
+"""spaCy's English tokenizer, with its cache kept warm over a whole document and an archive.
 
 spaCy splits a text at whitespace into chunks and tokenizes each chunk alone (prefixes,
-suffixes, infixes, special cases), caching the result per chunk. But its cache stops taking
-new chunks for the rest of a text once one chunk hits a special case (spaCy issue #1250; a
-line break is one), and it holds at most 10,000 chunks: on a meeting summary nearly every
-chunk is tokenized afresh, a quarter of recognition's time. This tokenizer makes the same
-tokens (a special case never spans whitespace, so a chunk's tokens do not depend on its
-neighbours) and keeps every chunk it has tokenized, up to ``MAX_CHUNKS``, across documents.
+suffixes, infixes, special cases), caching each chunk's tokens. But within one text it stops
+adding to the cache once a chunk hits a special case (spaCy issue #1250; a line break is one),
+and it holds at most 10,000 chunks: on a meeting summary nearly every chunk was tokenized
+afresh, a quarter of recognition's time. This tokenizer first hands spaCy each chunk it has not
+seen on its own, where nothing stops the caching, then tokenizes the text with spaCy as usual:
+the tokens are spaCy's, only found in its cache.
 """
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from spacy.language import Language
@@ -18,36 +17,27 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
 
-RUNS = re.compile(r"\S+|\s+")  # \s is str.isspace, as spaCy splits
-MAX_CHUNKS = 200_000  # ~30 MB; the cache starts again when full, so memory stays flat
+MAX_CHUNKS = 200_000  # a few MB; when full, the cache starts again, so memory stays flat
 
 
 class ChunkCachedTokenizer(Tokenizer):
-    """spaCy's ``Tokenizer``, whose every chunk's tokens are kept once computed."""
+    """spaCy's ``Tokenizer``, caching every chunk it meets."""
 
     def __call__(self, text: str) -> Doc:
-        words: list[str] = []
-        spaces: list[bool] = []
-        chunks = self._chunks
-        for run in RUNS.findall(text):
-            if run[0] == " " and words:  # the first space after a token is that token's whitespace
-                spaces[-1] = True
-                run = run[1:]
-                if not run:
-                    continue
-            tokens = chunks.get(run)
-            if tokens is None:
-                if len(chunks) >= MAX_CHUNKS:
-                    chunks.clear()
-                tokens = chunks[run] = tuple(t.text for t in Tokenizer.__call__(self, run))
-            words.extend(tokens)
-            spaces.extend([False] * len(tokens))
-        return Doc(self.vocab, words=words, spaces=spaces)
+        chunks = set(text.split())  # str.split parts at str.isspace, as spaCy does
+        new = chunks - self._cached
+        if len(self._cached) + len(new) > self.max_cache_size:
+            self._flush_cache()
+            new = chunks
+        for chunk in sorted(new):  # in one order, whatever the hash seed
+            Tokenizer.__call__(self, chunk)  # alone, so that spaCy caches it
+        self._cached.update(new)
+        return Tokenizer.__call__(self, text)
 
     def _flush_cache(self) -> None:
         """Called by spaCy whenever the rules, affixes or special cases change."""
         super()._flush_cache()
-        self._chunks: dict[str, tuple[str, ...]] = {}
+        self._cached: set[str] = set()
 
 
 @registry.tokenizers("meeting.ChunkCachedTokenizer.v1")
@@ -60,5 +50,5 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         return ChunkCachedTokenizer(nlp.vocab, rules=base.rules, prefix_search=base.prefix_search,
                                     suffix_search=base.suffix_search, infix_finditer=base.infix_finditer,
                                     token_match=base.token_match, url_match=base.url_match,
-                                    faster_heuristics=base.faster_heuristics)
+                                    faster_heuristics=base.faster_heuristics, max_cache_size=MAX_CHUNKS)
     return make
