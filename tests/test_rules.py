@@ -17,7 +17,7 @@ from spacy.pipeline import Sentencizer
 from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 
-from pipeline.components.rules import Pattern, alternation
+from pipeline.components.rules import Pattern, alternation, guarded
 from pipeline.recognise import RULE_COMPONENTS, check_pattern, load_nlp, patterns
 from pipeline.settings import DEFAULT_MODEL
 
@@ -67,6 +67,36 @@ def test_a_word_list_as_a_trie_matches_what_the_plain_alternation_matches(words,
     # and inside a longer pattern, where the engine backtracks into the alternation
     trie, plain = (re.compile(f"(?:{a})b") for a in (alternation(words), longest_first(words)))
     assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+# pattern shapes the engine cannot skip ahead on by itself, and some it can
+GUARDED_SHAPES = [r"(?<![\w.])(?P<n>[A-Z][a-z]+(?:\s[A-Z][a-z]+)*)", r"\b(?i:minister|chair)(?:\s+of)?",
+                  r"(?:the\s)?(?:[dD]e\s)?[A-Z]\w+", r"(?<!-)\b(?:Mr|Ms)\.?\s(?P<n>[A-Z]\w*)", r"(?=\d)\d+%?",
+                  r"\b[A-Z]{2,}(?:\s?\+)?(?![\w-])", r"(?i)\bthe\s(?:chair|floor)", r"\s*\(([^()]*)\)",
+                  r"(?:Ms|mr)?\s?[,;]", r"[a-z]+\s(?:and|or)\b", r"\bab+c # a comment",
+                  r"\b(?i:the|abc)\b"]
+
+
+GUARD_TEXT = st.lists(st.tuples(st.sampled_from(["The", "the", "abc", "abbc", "Mr", "Ms.", "De", "de", "EU", "UN+",
+                                                 "MINISTER", "chair", "Chair", "of", "and", "12", "50%", "(", ")",
+                                                 ",", ";", "-", "Smith", "x", "Floor"]),
+                                 st.sampled_from(["", " ", "  ", "\n"])), max_size=20).map(
+    lambda parts: "".join(w + gap for w, gap in parts))
+
+
+@given(GUARD_TEXT)
+def test_a_guarded_pattern_finds_what_the_pattern_finds(text):
+    for shape in GUARDED_SHAPES:
+        plain = re.compile(shape, re.X if "#" in shape else 0)
+        assert [m.span() for m in guarded(plain).finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert [m.groupdict() for m in guarded(plain).finditer(text)] == [m.groupdict() for m in plain.finditer(text)]
+
+
+def test_a_guard_is_set_where_it_lets_few_positions_through():
+    assert guarded(re.compile(r"(?<![\w.])[A-Z]\w+")).pattern.startswith("(?=")  # capitals only
+    assert guarded(re.compile(r"abc")).pattern == "abc"  # a literal start: the engine skips ahead itself
+    assert guarded(re.compile(r"\b\w+")).pattern == r"\b\w+"  # every letter passes: no gain
+    assert guarded(re.compile(r"\b(?:a|b)?")).pattern == r"\b(?:a|b)?"  # matches the empty string
 
 
 def test_the_longest_word_wins_and_a_space_matches_any_run_of_spaces():

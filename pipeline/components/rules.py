@@ -27,6 +27,9 @@ names a veto, that veto must be the one that rejected it).
 from __future__ import annotations
 
 import re
+import re._constants as _sre
+import re._parser as _parser
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +155,99 @@ def _trie_regex(node: dict) -> tuple[str, int]:
     return (body if len(children) == 1 else f"(?:{body})"), longest
 
 
+_CATEGORIES = {_sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_NOT_DIGIT: r"\D", _sre.CATEGORY_SPACE: r"\s",
+               _sre.CATEGORY_NOT_SPACE: r"\S", _sre.CATEGORY_WORD: r"\w", _sre.CATEGORY_NOT_WORD: r"\W"}
+_ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
+MAX_GUARD_LETTERS = 20  # of the 26 lower-case letters a lookahead may let through and still save time
+
+
+class _Unknown(Exception):
+    """A construct whose first characters are not worked out (a back-reference, a conditional)."""
+
+
+def guarded(regex: re.Pattern) -> re.Pattern:
+    """The regex behind a lookahead on the characters a match can start with, where the engine
+    cannot skip ahead itself: it looks for a leading literal or character class, and finds none
+    in a pattern that opens with a lookbehind, a word boundary or an optional part, so it would
+    try the whole pattern at every position of the text. The lookahead lets a position that no
+    match can start at fail on one character. The matches are the same."""
+    try:
+        parsed = _parser.parse(regex.pattern, regex.flags)
+        if _leads_with_class(parsed.data):
+            return regex
+        chars, empty = _first(parsed.data, bool(regex.flags & re.I))
+        if empty or not chars:
+            return regex  # a match may start anywhere
+        sensitive, insensitive = (sorted({c for c, ci in chars if ci == flag}) for flag in (False, True))
+        options = ([f"[{''.join(sensitive)}]"] if sensitive else []) + \
+            ([f"(?i:[{''.join(insensitive)}])"] if insensitive else [])
+        guard = f"(?={'|'.join(options)})"
+        if len(re.findall(guard, string.ascii_lowercase)) > MAX_GUARD_LETTERS:
+            return regex  # a guard most letters pass adds a step and saves none
+        body = f"{regex.pattern}\n" if regex.flags & re.X else regex.pattern  # a closing comment ends at the line
+        return re.compile(f"{guard}(?:{body})", regex.flags)
+    except (_Unknown, re.error, RecursionError):  # (re.error: global flags inside, which cannot be wrapped)
+        return regex
+
+
+def _leads_with_class(items: list) -> bool:
+    """Whether the engine's own search finds a first literal or character class (it skips ahead by it)."""
+    while items:
+        op, av = items[0]
+        if op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            items = av[3].data
+        elif op is _sre.BRANCH:
+            return all(b.data and b.data[0][0] is _sre.LITERAL for b in av[1])
+        else:
+            return op in (_sre.LITERAL, _sre.IN)
+    return False
+
+
+def _first(items: list, ignore_case: bool) -> tuple[set[tuple[str, bool]], bool]:
+    """The characters (as class items, with whether case is ignored) a sequence can start with,
+    and whether it can match the empty string."""
+    chars: set[tuple[str, bool]] = set()
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue  # a superset is safe: what the assertion rules out is left to the pattern
+        if op is _sre.LITERAL:
+            return chars | {(re.escape(chr(av)), ignore_case)}, False
+        if op is _sre.IN:
+            return chars | _class(av, ignore_case), False
+        if op is _sre.SUBPATTERN:
+            case = (ignore_case or bool(av[1] & re.I)) and not av[2] & re.I
+            found, empty = _first(av[3].data, case)
+        elif op is _sre.ATOMIC_GROUP:
+            found, empty = _first(av.data, ignore_case)
+        elif op is _sre.BRANCH:
+            parts = [_first(b.data, ignore_case) for b in av[1]]
+            found, empty = set().union(*(p for p, _ in parts)), any(e for _, e in parts)
+        elif op in _REPEATS:
+            found, empty = _first(av[2].data, ignore_case)
+            empty = empty or av[0] == 0
+        else:
+            raise _Unknown(str(op))  # ANY, NOT_LITERAL, GROUPREF...: could be nearly anything
+        chars |= found
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def _class(items: list, ignore_case: bool) -> set[tuple[str, bool]]:
+    out = set()
+    for op, av in items:
+        if op is _sre.LITERAL:
+            out.add((re.escape(chr(av)), ignore_case))
+        elif op is _sre.RANGE:
+            out.add((f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}", ignore_case))
+        elif op is _sre.CATEGORY and av in _CATEGORIES:
+            out.add((_CATEGORIES[av], ignore_case))
+        else:
+            raise _Unknown(str(op))  # a negated class: nearly anything
+    return out
+
+
 def _example(raw: Any, where: str) -> Example:
     if isinstance(raw, str):
         text, _, span = raw.partition(ARROW)
@@ -219,7 +315,7 @@ class Rules:
             regex = None
             if entry.get("regex"):
                 try:
-                    regex = re.compile(expand(entry["regex"], where), re.X if entry.get("verbose") else 0)
+                    regex = guarded(re.compile(expand(entry["regex"], where), re.X if entry.get("verbose") else 0))
                 except re.error as e:
                     raise ModelError(f"{where}: the regex does not compile ({e})") from e
             patterns[name] = Pattern(
