@@ -95,7 +95,11 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
             continue
         text = values.astype(str)
-        risky = values.map(lambda v: isinstance(v, str)) & text.str.match(FORMULA) & ~text.str.match(NUMBER)
+        risky = text.str.match(FORMULA)
+        if not risky.any():
+            continue
+        # of the few cells that start like a formula, the text ones that are not numbers
+        risky[risky] = values[risky].map(lambda v: isinstance(v, str)) & ~text[risky].str.match(NUMBER)
         if risky.any():
             out[column] = values.where(~risky, "'" + text)
     return out

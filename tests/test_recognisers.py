@@ -1,6 +1,10 @@
 """The recognisers on case tables: (text, what must come out)."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline.components.common import mentions_of
@@ -311,3 +315,16 @@ def test_a_translation_in_brackets_is_the_same_programme(nlp):
 @pytest.mark.parametrize("name", ["II of the Programme", "2021 for the Plan", "Plus"])
 def test_a_name_made_of_numbers_and_programme_words_is_nothing(nlp, name):
     assert found(nlp, f"Then {name} was discussed.", Label.PROGRAMME) == []
+
+
+def test_spacy_loads_the_model_by_itself_once_the_package_is_installed():
+    """The factories and the tokenizer come from the package's entry points: a script that never
+    imports ``pipeline`` loads the model with ``spacy.load`` and reads a speaker."""
+    script = ("import spacy; nlp = spacy.load('models/meeting_en'); "
+              "doc = nlp('Ms. Ana Ruiz (Spain) welcomed the new Integration Act.'); "
+              "print(type(nlp.tokenizer).__name__, [m.text for m in doc._.mentions if m.label == 'SPEAKER'])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    tokenizer, speakers = done.stdout.split(" ", 1)
+    assert tokenizer == "ChunkCachedTokenizer" and "Ana Ruiz" in speakers
