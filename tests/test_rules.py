@@ -17,6 +17,7 @@ from spacy.pipeline import Sentencizer
 from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 
+from pipeline.components.common import Spans, grouped
 from pipeline.components.rules import Pattern, alternation, guarded
 from pipeline.recognise import RULE_COMPONENTS, check_pattern, load_nlp, patterns
 from pipeline.settings import DEFAULT_MODEL
@@ -142,3 +143,16 @@ def test_the_array_sentencizer_starts_the_sentences_spacys_does(text):
     doc = NLP.make_doc(text)
     spacy_sentencizer = Sentencizer(punct_chars=NLP.get_pipe("sentencizer").punct_chars)
     assert NLP.get_pipe("sentencizer").predict([doc]) == spacy_sentencizer.predict([doc])
+
+
+SPAN = st.tuples(st.integers(0, 40), st.integers(1, 12)).map(lambda s: (s[0], s[0] + s[1]))
+
+
+@given(st.lists(SPAN, max_size=25), st.lists(SPAN, max_size=8))
+def test_bisection_finds_what_reading_every_pair_finds(spans, stretches):
+    """``Spans.overlap`` and ``grouped`` against the pairwise checks they replace."""
+    index = Spans(spans)
+    for start, end in stretches:
+        assert index.overlap(start, end) == any(s < end and start < e for s, e in spans)
+    assert grouped(stretches, spans, lambda s: s) == [[s for s in spans if start <= s[0] and s[1] <= end]
+                                                       for start, end in stretches]
