@@ -166,29 +166,31 @@ class _Unknown(Exception):
     """A construct whose first characters are not worked out (a back-reference, a conditional)."""
 
 
-def guarded(regex: re.Pattern) -> re.Pattern:
-    """The regex behind a lookahead on the characters a match can start with, where the engine
-    cannot skip ahead itself: it looks for a leading literal or character class, and finds none
-    in a pattern that opens with a lookbehind, a word boundary or an optional part, so it would
-    try the whole pattern at every position of the text. The lookahead lets a position that no
-    match can start at fail on one character. The matches are the same."""
+def guarded(pattern: str, flags: int = 0) -> re.Pattern:
+    """The pattern compiled behind a lookahead on the characters a match can start with, where
+    the engine cannot skip ahead itself: it looks for a leading literal or character class, and
+    finds none in a pattern that opens with a lookbehind, a word boundary or an optional part, so
+    it would try the whole pattern at every position of the text. The lookahead lets a position
+    that no match can start at fail on one character. The matches are the same. Raises
+    ``re.error`` for a pattern that does not compile."""
     try:
-        parsed = _parser.parse(regex.pattern, regex.flags)
+        parsed = _parser.parse(pattern, flags)
+        flags = parsed.state.flags  # with the pattern's own global flags ("(?x)")
         if _leads_with_class(parsed.data):
-            return regex
-        chars, empty = _first(parsed.data, bool(regex.flags & re.I))
+            return re.compile(pattern, flags)
+        chars, empty = _first(parsed.data, bool(flags & re.I))
         if empty or not chars:
-            return regex  # a match may start anywhere
+            return re.compile(pattern, flags)  # a match may start anywhere
         sensitive, insensitive = (sorted({c for c, ci in chars if ci == flag}) for flag in (False, True))
         options = ([f"[{''.join(sensitive)}]"] if sensitive else []) + \
             ([f"(?i:[{''.join(insensitive)}])"] if insensitive else [])
         guard = f"(?={'|'.join(options)})"
         if len(re.findall(guard, string.ascii_lowercase)) > MAX_GUARD_LETTERS:
-            return regex  # a guard most letters pass adds a step and saves none
-        body = f"{regex.pattern}\n" if regex.flags & re.X else regex.pattern  # a closing comment ends at the line
-        return re.compile(f"{guard}(?:{body})", regex.flags)
+            return re.compile(pattern, flags)  # a guard most letters pass adds a step and saves none
+        body = f"{pattern}\n" if flags & re.X else pattern  # a closing comment ends at the line
+        return re.compile(f"{guard}(?:{body})", flags)
     except (_Unknown, re.error, RecursionError):  # (re.error: global flags inside, which cannot be wrapped)
-        return regex
+        return re.compile(pattern, flags)
 
 
 def _leads_with_class(items: list) -> bool:
@@ -315,7 +317,7 @@ class Rules:
             regex = None
             if entry.get("regex"):
                 try:
-                    regex = guarded(re.compile(expand(entry["regex"], where), re.X if entry.get("verbose") else 0))
+                    regex = guarded(expand(entry["regex"], where), re.X if entry.get("verbose") else 0)
                 except re.error as e:
                     raise ModelError(f"{where}: the regex does not compile ({e})") from e
             patterns[name] = Pattern(
