@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
 
 from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -76,19 +75,6 @@ def _bracket(inner: str) -> tuple[list[str], list[str], str, bool]:
     other = next((p for p in parts if p not in acronyms), "")
     quoted = other[:1] in "\"“'‘" and other[-1:] in "\"”'’"
     return parts, acronyms, other.strip("\"“”'‘’"), quoted
-
-
-def _occurrences(literal: str, pattern: str, text: str) -> Iterator[re.Match]:
-    """What ``re.finditer(pattern, text)`` finds, for a pattern that matches only where ``literal``
-    stands: the engine is started only where ``str.find`` sees the literal, not at every position
-    of the document (a lookbehind first hides the literal from the engine's own search)."""
-    regex = re.compile(pattern)
-    at = text.find(literal)
-    while at >= 0:
-        m = regex.match(text, at)
-        if m is not None:
-            yield m
-        at = text.find(literal, m.end() if m is not None and m.end() > at else at + 1)
 
 
 def _before_quotes(text: str, at: int) -> int:
@@ -786,7 +772,9 @@ class ProgrammeRecogniser(DataComponent):
         out = []
         for acr, source in acronyms.items():
             bare = acr.rstrip("+")
-            for m in _occurrences(bare, rf"(?<![\w-]){re.escape(bare)}(?:\s?\+)?(?![\w-])", text):
+            # the acronym first, then what stands before it: the engine skips ahead to the acronym itself
+            word = re.escape(bare)
+            for m in re.finditer(rf"{word}(?<![\w-]{word})(?:\s?\+)?(?![\w-])", text):
                 if others.overlap(m.start(), m.end()) or \
                         text[m.start() - 1:m.start()] == "(" and _before_quotes(text, m.start() - 1) in named:
                     continue
