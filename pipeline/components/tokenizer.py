@@ -17,7 +17,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
 
-MAX_CHUNKS = 200_000  # a few MB; when full, the cache starts again, so memory stays flat
+MAX_CHUNKS = 200_000  # when full, the cache starts again, so memory stays flat
 
 
 class ChunkCachedTokenizer(Tokenizer):
